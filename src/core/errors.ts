@@ -1,0 +1,292 @@
+/**
+ * The error catalogue. Every failure Rampart reports carries one of these stable codes, a
+ * message that says what failed and a hint that says how to fix it. Codes are listed in
+ * docs/errors.md (a test keeps the two in step) and are never reused once retired.
+ */
+
+/**
+ * What kind of failure a code is. The CLI maps kinds to exit codes and the server maps them
+ * to HTTP statuses, each in one place; domain code never speaks HTTP.
+ */
+export type ErrorKind =
+  /** Bad flag, unknown command or option: the caller must change the call. */
+  | 'usage'
+  /** Unreadable, malformed or out-of-limit input. */
+  | 'input'
+  /** The named thing does not exist. */
+  | 'not_found'
+  /** The request clashes with existing state. */
+  | 'conflict'
+  /** Bytes, digests or signatures do not verify: evidence of corruption or tampering. */
+  | 'integrity'
+  /** No or bad credentials. */
+  | 'unauthenticated'
+  /** Authenticated, but policy refuses. */
+  | 'refused'
+  /** A resource (database, port, disk) is busy, full or unreachable. */
+  | 'unavailable'
+  /** A bug or an unexpected failure inside Rampart. */
+  | 'internal';
+
+/** One catalogue entry. */
+export interface ErrorSpec {
+  readonly kind: ErrorKind;
+  /** One line: what this code means. */
+  readonly title: string;
+  /** Default advice on how to fix it; a thrower may give a more specific one. */
+  readonly hint: string;
+}
+
+/** The catalogue. Add new codes at the end of their group; never rename or reuse one. */
+export const ERRORS = {
+  RAMPART_USAGE: {
+    kind: 'usage',
+    title: 'The command line is not valid.',
+    hint: 'Run the command with --help to see its usage.',
+  },
+  RAMPART_INTERNAL: {
+    kind: 'internal',
+    title: 'An unexpected internal error.',
+    hint: 'This is a bug in Rampart; report it with the command and the log output.',
+  },
+  RAMPART_FILE_NOT_FOUND: {
+    kind: 'input',
+    title: 'A file or folder does not exist.',
+    hint: 'Check the path, or create the file first.',
+  },
+  RAMPART_FILE_UNREADABLE: {
+    kind: 'input',
+    title: 'A file or folder exists but cannot be read.',
+    hint: 'Check the permissions of the path and of its parent folders.',
+  },
+  RAMPART_FILE_TYPE_UNSUPPORTED: {
+    kind: 'input',
+    title: 'A path is not a regular file or folder (socket, FIFO, device or symbolic link).',
+    hint: 'Remove the special file, or replace the link with the file it points to.',
+  },
+  RAMPART_LIMIT_EXCEEDED: {
+    kind: 'input',
+    title: 'An input is larger, deeper or longer than the configured limit.',
+    hint: 'Check the input; raise the limit in rampart.yaml only if the input is trusted.',
+  },
+  RAMPART_HOME_INVALID: {
+    kind: 'input',
+    title: 'The state folder cannot be used.',
+    hint: 'Point --home or RAMPART_HOME at a writable folder (default ./.rampart).',
+  },
+  RAMPART_CONFIG_NOT_FOUND: {
+    kind: 'input',
+    title: 'The configuration file named on the command line does not exist.',
+    hint: 'Check the --config path, or omit it to use rampart.yaml in the state folder.',
+  },
+  RAMPART_CONFIG_PARSE: {
+    kind: 'input',
+    title: 'The configuration file is not valid YAML.',
+    hint: 'Fix the YAML syntax at the line and column given.',
+  },
+  RAMPART_CONFIG_INVALID: {
+    kind: 'input',
+    title: 'The configuration does not match the schema.',
+    hint: 'Fix the keys listed; docs/configuration.md lists every key and its default.',
+  },
+  RAMPART_STORE_UNAVAILABLE: {
+    kind: 'unavailable',
+    title: 'The metadata store cannot be opened or reached.',
+    hint: 'Check store.url in rampart.yaml and that the database server is running.',
+  },
+  RAMPART_STORE_LOCKED: {
+    kind: 'unavailable',
+    title: 'The metadata store stayed locked by another process past the busy timeout.',
+    hint: 'Wait for the other process to finish, or raise store.busyTimeoutMs.',
+  },
+  RAMPART_STORE_CORRUPT: {
+    kind: 'input',
+    title: 'The metadata store file is not a valid database.',
+    hint: 'Restore the database from a backup; Rampart will not overwrite it.',
+  },
+  RAMPART_STORE_TOO_NEW: {
+    kind: 'input',
+    title: 'The database was written by a newer version of Rampart.',
+    hint: 'Upgrade Rampart to the version that wrote the database; migrations are forward-only.',
+  },
+  RAMPART_STORE_MIGRATION_FAILED: {
+    kind: 'internal',
+    title: 'A schema migration failed and was rolled back.',
+    hint: 'The database is unchanged; report the error with the migration number.',
+  },
+  RAMPART_STORE_QUERY_FAILED: {
+    kind: 'internal',
+    title: 'A database statement failed.',
+    hint: 'Check the database server log; report the error if it persists.',
+  },
+  RAMPART_STORE_CONFLICT: {
+    kind: 'conflict',
+    title: 'A write clashes with a row that already exists.',
+    hint: 'Use a new name or identifier; existing records are immutable.',
+  },
+  RAMPART_DIGEST_INVALID: {
+    kind: 'input',
+    title: 'A digest is not of the form sha256:<64 lowercase hex digits>.',
+    hint: 'Copy the digest exactly as Rampart printed it.',
+  },
+  RAMPART_BLOB_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No blob with this digest is stored.',
+    hint: 'Check the digest, or store the content first.',
+  },
+  RAMPART_BLOB_CORRUPT: {
+    kind: 'integrity',
+    title: 'A stored blob no longer matches its digest.',
+    hint: 'The blob was altered on disk; restore it from a backup or store the content again.',
+  },
+  RAMPART_BLOB_WRITE_FAILED: {
+    kind: 'unavailable',
+    title: 'A blob could not be written (disk full, read-only or interrupted).',
+    hint: 'Free disk space or fix permissions in the state folder, then retry; nothing was kept.',
+  },
+  RAMPART_HASH_FAILED: {
+    kind: 'internal',
+    title: 'A hashing worker failed.',
+    hint: 'Retry; if it persists, report the error with the input size.',
+  },
+  RAMPART_JSON_NOT_CANONICALIZABLE: {
+    kind: 'input',
+    title: 'A value cannot be written as canonical JSON (RFC 8785).',
+    hint: 'Remove non-finite numbers, undefined, functions, cycles and lone surrogates.',
+  },
+  RAMPART_KEY_NOT_FOUND: {
+    kind: 'input',
+    title: 'A key file does not exist.',
+    hint: 'Run `rampart init` to create the keys, or check the key path.',
+  },
+  RAMPART_KEY_INVALID: {
+    kind: 'input',
+    title: 'A key file is malformed or of the wrong kind.',
+    hint: 'Supply a PEM key (PKCS#8 private or SPKI public) of a supported algorithm.',
+  },
+  RAMPART_KEY_UNSUPPORTED: {
+    kind: 'input',
+    title: 'A key uses an algorithm Rampart does not support.',
+    hint: 'Use an ECDSA P-256 or Ed25519 key.',
+  },
+  RAMPART_DSSE_MALFORMED: {
+    kind: 'input',
+    title: 'A DSSE envelope or in-toto statement is malformed.',
+    hint: 'Check that the file is a DSSE envelope as produced by Rampart or model_signing.',
+  },
+  RAMPART_SIGNATURE_INVALID: {
+    kind: 'integrity',
+    title: 'No signature verifies with a trusted key.',
+    hint: 'The content or signature was altered, or it was signed by an untrusted key.',
+  },
+  RAMPART_CIPHERTEXT_MALFORMED: {
+    kind: 'input',
+    title: 'An encrypted file has a missing or malformed header.',
+    hint: 'Check that the file was written by Rampart encryption and not truncated at the start.',
+  },
+  RAMPART_DECRYPT_FAILED: {
+    kind: 'integrity',
+    title: 'Decryption failed: wrong key, or a chunk was modified, reordered, swapped or truncated.',
+    hint: 'Check the key-encryption key; otherwise the ciphertext was tampered with.',
+  },
+  RAMPART_UNAUTHENTICATED: {
+    kind: 'unauthenticated',
+    title: 'The request carries no valid credential.',
+    hint: 'Send `Authorization: Bearer <token>`; `rampart init` writes admin.token.',
+  },
+  RAMPART_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No such route or resource.',
+    hint: 'Check the URL; the API is described in docs/.',
+  },
+  RAMPART_PORT_IN_USE: {
+    kind: 'unavailable',
+    title: 'The server cannot listen on its address.',
+    hint: 'Stop the process using the port, or set server.port in rampart.yaml.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Options for {@link RampartError}. */
+export interface RampartErrorOptions {
+  /** How to fix it, when more specific than the catalogue's default hint. */
+  readonly hint?: string;
+  /** The lower-level error, kept for logs; never shown to API clients. */
+  readonly cause?: unknown;
+  /** Structured facts (paths, digests, validation issues); must not contain secrets. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The one error class Rampart throws; `code` is stable, `message` is for people. */
+export class RampartError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly hint: string;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: RampartErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RampartError';
+    this.code = code;
+    this.kind = ERRORS[code].kind;
+    this.hint = options.hint ?? ERRORS[code].hint;
+    this.details = Object.freeze({ ...(options.details ?? {}) });
+  }
+
+  /** A JSON-safe view for `--json` output and API bodies (no cause, no stack). */
+  toJSON(): { code: ErrorCode; message: string; hint: string; details?: Record<string, unknown> } {
+    const body = { code: this.code, message: this.message, hint: this.hint };
+    return Object.keys(this.details).length > 0 ? { ...body, details: { ...this.details } } : body;
+  }
+}
+
+/** True when `error` is a RampartError, optionally with the given code. */
+export function isRampartError(error: unknown, code?: ErrorCode): error is RampartError {
+  return error instanceof RampartError && (code === undefined || error.code === code);
+}
+
+/**
+ * Wraps any thrown value at an I/O boundary: RampartErrors pass through unchanged, anything
+ * else becomes `code` with the original as `cause`.
+ */
+export function wrapError(error: unknown, code: ErrorCode, message: string): RampartError {
+  return error instanceof RampartError ? error : new RampartError(code, message, { cause: error });
+}
+
+/** The errno-style code of a Node system error (`ENOENT`, `EACCES`, …), if any. */
+export function systemErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a failed file-system call on `path` into a coded error: ENOENT becomes
+ * RAMPART_FILE_NOT_FOUND, EACCES/EPERM RAMPART_FILE_UNREADABLE, anything else `fallback`.
+ */
+export function fileError(
+  error: unknown,
+  path: string,
+  fallback: ErrorCode = 'RAMPART_FILE_UNREADABLE',
+): RampartError {
+  if (error instanceof RampartError) return error;
+  const sys = systemErrorCode(error);
+  if (sys === 'ENOENT') {
+    return new RampartError('RAMPART_FILE_NOT_FOUND', `${path}: no such file or folder`, {
+      cause: error,
+      details: { path },
+    });
+  }
+  if (sys === 'EACCES' || sys === 'EPERM') {
+    return new RampartError('RAMPART_FILE_UNREADABLE', `${path}: permission denied`, {
+      cause: error,
+      details: { path },
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RampartError(fallback, `${path}: ${reason}`, { cause: error, details: { path } });
+}
