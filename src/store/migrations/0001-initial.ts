@@ -1,0 +1,11 @@
+import { portable, type Migration } from './migration.js';
+
+/** Key/value settings of the installation, and the index of stored blobs. */
+export const migration0001: Migration = {
+  version: 1,
+  name: 'initial',
+  statements: portable(
+    'CREATE TABLE rampart_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+    'CREATE TABLE blobs (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at TEXT NOT NULL)',
+  ),
+};
