@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { syncFolder } from '../atomic-write.js';
+import { fileError } from '../errors.js';
+import type { DecryptOptions, EncryptOptions } from './envelope.js';
+import type { KeySource } from './keyring.js';
+import { decryptStream, encryptStream } from './streams.js';
+
+/** Options of {@link encryptFile}: the keys and the encryption options. */
+export interface EncryptFileOptions extends EncryptOptions {
+  readonly keys: KeySource;
+}
+
+/** Options of {@link decryptFile}: the keys and the decryption options. */
+export interface DecryptFileOptions extends DecryptOptions {
+  readonly keys: KeySource;
+}
+
+// Large reads and writes keep per-call overhead low on multi-GB files; memory stays bounded.
+const IO_BUFFER = 1024 * 1024;
+
+async function openSource(src: string): Promise<FileHandle> {
+  try {
+    return await open(src, 'r');
+  } catch (error) {
+    throw fileError(error, src);
+  }
+}
+
+async function openTemp(input: FileHandle, temp: string, dst: string): Promise<FileHandle> {
+  try {
+    return await open(temp, 'wx', 0o600);
+  } catch (error) {
+    await input.close();
+    throw fileError(error, dst, 'RAMPART_BLOB_WRITE_FAILED');
+  }
+}
+
+/**
+ * Streams `src` through a new transform into a 0600 temporary file beside `dst`, fsyncs it and
+ * renames it to `dst` only on success; on failure the temporary file is removed and `dst` is
+ * left as it was.
+ */
+async function transformFile(
+  src: string,
+  dst: string,
+  makeTransform: () => Transform,
+): Promise<void> {
+  const input = await openSource(src);
+  const temp = path.join(
+    path.dirname(dst),
+    `.${path.basename(dst)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  const output = await openTemp(input, temp, dst);
+  try {
+    // flush: the write stream fsyncs the file before closing it, and pipeline waits for that.
+    await pipeline(
+      input.createReadStream({ highWaterMark: IO_BUFFER }),
+      makeTransform(),
+      output.createWriteStream({ flush: true, highWaterMark: IO_BUFFER }),
+    );
+    await rename(temp, dst);
+  } catch (error) {
+    await Promise.all([input.close(), output.close()]).catch(() => undefined);
+    await rm(temp, { force: true });
+    throw fileError(error, dst, 'RAMPART_BLOB_WRITE_FAILED');
+  }
+  await syncFolder(path.dirname(dst)).catch((error: unknown) => {
+    throw fileError(error, path.dirname(dst), 'RAMPART_BLOB_WRITE_FAILED');
+  });
+}
+
+/**
+ * Encrypts the file `src` to `dst` (written atomically, mode 0600).
+ * @throws RAMPART_FILE_NOT_FOUND / RAMPART_FILE_UNREADABLE for `src`; RAMPART_LIMIT_EXCEEDED on
+ * a bad chunk size; RAMPART_BLOB_WRITE_FAILED when `dst` cannot be written.
+ */
+export async function encryptFile(
+  src: string,
+  dst: string,
+  options: EncryptFileOptions,
+): Promise<void> {
+  const { keys, ...rest } = options;
+  await transformFile(src, dst, () => encryptStream(keys, rest));
+}
+
+/**
+ * Decrypts the file `src` to `dst` (written atomically, mode 0600); on any failure no plaintext
+ * and no partial file is left at `dst`.
+ * @throws RAMPART_CIPHERTEXT_MALFORMED; RAMPART_DECRYPT_FAILED; RAMPART_FILE_NOT_FOUND /
+ * RAMPART_FILE_UNREADABLE for `src`; RAMPART_BLOB_WRITE_FAILED when `dst` cannot be written.
+ */
+export async function decryptFile(
+  src: string,
+  dst: string,
+  options: DecryptFileOptions,
+): Promise<void> {
+  const { keys, ...rest } = options;
+  await transformFile(src, dst, () => decryptStream(keys, rest));
+}
