@@ -4,11 +4,14 @@
 import { open } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RampartError } from '../src/core/errors.js';
-import { decryptFile, encryptFile } from '../src/core/encryption/files.js';
-import { loadKek } from '../src/core/encryption/kek-file.js';
-import type { Kek } from '../src/core/encryption/kek.js';
-import { encryptStream } from '../src/core/encryption/streams.js';
+import {
+  RampartError,
+  decryptFile,
+  encryptFile,
+  encryptStream,
+  loadKek,
+  type Kek,
+} from '../src/core/index.js';
 
 /** Encrypts a file and drops the output: the crypto and read cost without the write cost. */
 async function encryptDiscard(kek: Kek, src: string): Promise<void> {

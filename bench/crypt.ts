@@ -7,10 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { RampartError } from '../src/core/errors.js';
-import { DEFAULT_CHUNK_SIZE } from '../src/core/encryption/format.js';
-import { saveKek } from '../src/core/encryption/kek-file.js';
-import { generateKek } from '../src/core/encryption/kek.js';
+import { DEFAULT_CHUNK_SIZE, RampartError, generateKek, saveKek } from '../src/core/index.js';
 import { round3, timed, type BenchResult } from './result.js';
 
 const execFileAsync = promisify(execFile);

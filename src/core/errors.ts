@@ -186,7 +186,8 @@ export const ERRORS = {
   },
   RAMPART_DECRYPT_FAILED: {
     kind: 'integrity',
-    title: 'Decryption failed: wrong key, or a chunk was modified, reordered, swapped or truncated.',
+    title:
+      'Decryption failed: wrong key, or a chunk was modified, reordered, swapped or truncated.',
     hint: 'Check the key-encryption key; otherwise the ciphertext was tampered with.',
   },
   RAMPART_UNAUTHENTICATED: {
@@ -258,7 +259,7 @@ export function wrapError(error: unknown, code: ErrorCode, message: string): Ram
 /** The errno-style code of a Node system error (`ENOENT`, `EACCES`, …), if any. */
 export function systemErrorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
