@@ -1,0 +1,94 @@
+import { access, constants } from 'node:fs/promises';
+import { createLogger, RampartError, type Logger } from '../../core/index.js';
+import { createControlPlane, listen } from '../../server/index.js';
+import { ADMIN_TOKEN_META_KEY, openState, type State } from '../../state/index.js';
+import { getMeta } from '../../store/index.js';
+import type { Command, CommandContext } from '../command.js';
+import { packageVersion } from '../version.js';
+
+/** `rampart up`: run the control plane until SIGINT/SIGTERM. */
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'Run the control-plane server (what `npm start` runs)',
+  usage: 'up [--host <addr>] [--port <n>]',
+  description: [
+    'Opens (and if needed creates) the state folder and serves the control-plane API on',
+    'server.host:server.port (default 127.0.0.1:8470): /healthz, /readyz, /metrics and the',
+    'authenticated /v1/status. Logs one JSON line per event to stderr. Stops cleanly on',
+    'SIGINT or SIGTERM, letting open requests finish.',
+  ].join('\n'),
+  options: {
+    host: {
+      type: 'string',
+      value: '<addr>',
+      description: 'listen address (overrides server.host)',
+    },
+    port: {
+      type: 'string',
+      value: '<n>',
+      description: 'listen port, 0 for any free port (overrides server.port)',
+    },
+  },
+  positionals: { min: 0, max: 0 },
+  examples: ['rampart up', 'rampart up --port 9470', 'RAMPART_STORE_URL=postgres://... rampart up'],
+  async run(context, input) {
+    const state = await openState({
+      home: context.location.home,
+      configFile: context.location.configFile,
+      env: context.env,
+    });
+    const logger = createLogger({
+      level: state.config.log.level,
+      format: state.config.log.format,
+      sink: (line) => context.stderr.write(line),
+    });
+    try {
+      const host =
+        typeof input.options.host === 'string' ? input.options.host : state.config.server.host;
+      const port = parsePort(input.options.port, state.config.server.port);
+      await serveUntilSignal(context, state, logger, host, port);
+    } finally {
+      await state.close();
+    }
+    return { exitCode: 0, json: { stopped: true }, text: '' };
+  },
+};
+
+async function serveUntilSignal(
+  context: CommandContext,
+  state: State,
+  logger: Logger,
+  host: string,
+  port: number,
+): Promise<void> {
+  const version = packageVersion();
+  const app = createControlPlane({
+    logger,
+    version,
+    readiness: [
+      { name: 'store', check: () => state.store.ping() },
+      { name: 'blobs', check: () => access(state.layout.blobs, constants.W_OK) },
+    ],
+    adminTokenHash: async () => (await getMeta(state.store, ADMIN_TOKEN_META_KEY)) ?? null,
+    status: async () => ({
+      store: state.store.dialect,
+      schemaVersion: await state.store.schemaVersion(),
+      home: state.layout.home,
+    }),
+  });
+  const server = await listen(app, host, port);
+  logger.info('control plane listening', { url: server.url, home: state.layout.home, version });
+  const signal = await context.shutdownSignal();
+  logger.info('shutting down', { signal });
+  await server.close();
+  logger.info('stopped');
+}
+
+function parsePort(flag: unknown, fallback: number): number {
+  if (typeof flag !== 'string') return fallback;
+  const port = Number(flag);
+  if (!/^\d+$/.test(flag) || port > 65535) {
+    throw new RampartError('RAMPART_USAGE', `--port ${flag} is not a port number (0-65535)`);
+  }
+  return port;
+}

@@ -1,0 +1,18 @@
+import type { OptionSpec } from './command.js';
+
+/** Options every command accepts, before or after the command name. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  home: {
+    type: 'string',
+    value: '<dir>',
+    description: 'state folder (default $RAMPART_HOME or ./.rampart)',
+  },
+  config: {
+    type: 'string',
+    value: '<file>',
+    description: 'configuration file (default <home>/rampart.yaml)',
+  },
+  json: { type: 'boolean', description: 'print one machine-readable JSON document on stdout' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+  version: { type: 'boolean', short: 'V', description: 'print the version' },
+};

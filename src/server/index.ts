@@ -1,0 +1,5 @@
+export { createControlPlane } from './app.js';
+export type { ControlPlaneOptions, ReadinessCheck } from './app.js';
+export { listen } from './listen.js';
+export type { RunningServer } from './listen.js';
+export { statusFor } from './http-errors.js';

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { spawnRampart } from '../testkit/cli.js';
+import { tempDir } from '../testkit/tmp.js';
+
+interface LogLine {
+  msg: string;
+  url?: string;
+  [key: string]: unknown;
+}
+
+/** Collects the child's JSON log lines and resolves when one matches. */
+function watchLog(child: ChildProcess): {
+  lines: LogLine[];
+  waitFor: (msg: string) => Promise<LogLine>;
+} {
+  const lines: LogLine[] = [];
+  const waiters: { msg: string; resolve: (l: LogLine) => void }[] = [];
+  createInterface({ input: child.stderr! }).on('line', (text) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { msg: text };
+    }
+    lines.push(line);
+    for (const w of waiters.filter((x) => x.msg === line.msg)) w.resolve(line);
+  });
+  return {
+    lines,
+    waitFor: (msg) =>
+      new Promise((resolve, reject) => {
+        const found = lines.find((l) => l.msg === msg);
+        if (found !== undefined) resolve(found);
+        else waiters.push({ msg, resolve });
+        child.once('exit', (code) => {
+          reject(new Error(`exited ${code} before "${msg}": ${JSON.stringify(lines)}`));
+        });
+      }),
+  };
+}
+
+describe('rampart up (control plane)', () => {
+  it('serves health, readiness, metrics and an authenticated status, then stops on SIGTERM', async () => {
+    const home = path.join(tempDir(), 'state');
+    const child = spawnRampart(['up', '--home', home, '--port', '0']);
+    const log = watchLog(child);
+    const { url } = await log.waitFor('control plane listening');
+    assert.ok(url !== undefined);
+
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+
+    const ready = await fetch(`${url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: 'ok', blobs: 'ok' } });
+
+    const denied = await fetch(`${url}/v1/status`);
+    assert.equal(denied.status, 401);
+    assert.equal(((await denied.json()) as { code: string }).code, 'RAMPART_UNAUTHENTICATED');
+    const wrong = await fetch(`${url}/v1/status`, {
+      headers: { authorization: 'Bearer rmp_wrong' },
+    });
+    assert.equal(wrong.status, 401);
+    await wrong.body?.cancel();
+    const token = readFileSync(path.join(home, 'admin.token'), 'utf8').trim();
+    const status = await fetch(`${url}/v1/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(status.status, 200);
+    assert.equal(((await status.json()) as { store: string }).store, 'sqlite');
+
+    const missing = await fetch(`${url}/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { code: string }).code, 'RAMPART_NOT_FOUND');
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /rampart_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/,
+    );
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0);
+    assert.ok(log.lines.some((l) => l.msg === 'stopped'));
+    assert.ok(!JSON.stringify(log.lines).includes(token), 'the token never reaches the log');
+  });
+
+  it('exits 2 with RAMPART_PORT_IN_USE when the port is taken', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const child = spawnRampart([
+        'up',
+        '--home',
+        path.join(tempDir(), 'state'),
+        '--port',
+        String(port),
+      ]);
+      const errors: Buffer[] = [];
+      child.stderr!.on('data', (c: Buffer) => errors.push(c));
+      const [code] = (await once(child, 'exit')) as [number];
+      assert.equal(code, 2);
+      assert.match(Buffer.concat(errors).toString(), /RAMPART_PORT_IN_USE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
