@@ -1,22 +1,22 @@
 // Child process of bench/crypt.ts: runs one encryption or decryption and reports its time and
 // peak RSS, so the RSS measured is that of the crypt work alone (not of the file generator).
-// Usage: node crypt-worker.js <encrypt|decrypt|encrypt-discard> <kek file> <src> <dst>
-import { open } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+// Usage: node crypt-worker.js <encrypt|decrypt|encrypt-discard|decrypt-discard> <kek> <src> <dst>
+import { createReadStream } from 'node:fs';
+import { Writable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   RampartError,
   decryptFile,
+  decryptStream,
   encryptFile,
   encryptStream,
   loadKek,
-  type Kek,
 } from '../src/core/index.js';
 
-/** Encrypts a file and drops the output: the crypto and read cost without the write cost. */
-async function encryptDiscard(kek: Kek, src: string): Promise<void> {
-  const input = await open(src, 'r');
+/** Streams a file through `transform` and drops the output: crypto and read cost, no writes. */
+async function discard(src: string, transform: Transform): Promise<void> {
   const sink = new Writable({
+    highWaterMark: 1024 * 1024,
     write(_chunk, _encoding, callback) {
       callback();
     },
@@ -24,7 +24,7 @@ async function encryptDiscard(kek: Kek, src: string): Promise<void> {
       callback();
     },
   });
-  await pipeline(input.createReadStream({ highWaterMark: 1024 * 1024 }), encryptStream(kek), sink);
+  await pipeline(createReadStream(src, { highWaterMark: 4 * 1024 * 1024 }), transform, sink);
 }
 
 const [mode, kekPath, src, dst] = process.argv.slice(2);
@@ -35,7 +35,8 @@ const kek = await loadKek(kekPath);
 const start = process.hrtime.bigint();
 if (mode === 'encrypt') await encryptFile(src, dst, { keys: kek });
 else if (mode === 'decrypt') await decryptFile(src, dst, { keys: kek });
-else if (mode === 'encrypt-discard') await encryptDiscard(kek, src);
+else if (mode === 'encrypt-discard') await discard(src, encryptStream(kek));
+else if (mode === 'decrypt-discard') await discard(src, decryptStream(kek));
 else throw new RampartError('RAMPART_USAGE', `crypt-worker: unknown mode ${String(mode)}`);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
