@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { rampart } from '../../testkit/cli.js';
 import { tempDir } from '../../testkit/tmp.js';
 import { COMMANDS } from './commands/index.js';
@@ -137,6 +138,40 @@ describe('rampart init', () => {
     const run = await rampart(['init', '--home', file]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /RAMPART_HOME_INVALID/);
+  });
+
+  it('refuses a damaged or wrong existing key with exit 2 and keeps it', async () => {
+    const home = path.join(tempDir(), 'state');
+    assert.equal((await rampart(['init', '--home', home])).code, 0);
+    const signing = path.join(home, 'keys/signing.key');
+    writeFileSync(signing, '-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----\n');
+    const damaged = await rampart(['init', '--home', home]);
+    assert.equal(damaged.code, 2);
+    assert.match(damaged.stderr, /RAMPART_KEY_INVALID/);
+    writeFileSync(signing, readFileSync(path.join(home, 'keys/checkpoint.key')));
+    const wrong = await rampart(['init', '--home', home]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /RAMPART_KEY_INVALID.*expected ecdsa-p256/);
+    writeFileSync(path.join(home, 'keys/kek.key'), '{"type":"rampart-kek"}\n');
+    assert.match((await rampart(['init', '--home', home])).stderr, /RAMPART_KEY_INVALID/);
+  });
+
+  it('refuses a database locked by another process with exit 2 RAMPART_STORE_LOCKED', async () => {
+    const home = tempDir();
+    const holder = new Database(path.join(home, 'rampart.db'));
+    holder.exec('CREATE TABLE held (x)');
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const run = await rampart(['init', '--home', home], { RAMPART_STORE_BUSY_TIMEOUT_MS: '50' });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /RAMPART_STORE_LOCKED/);
+      for (const file of ['admin.token', 'keys', 'rampart.yaml']) {
+        assert.ok(!existsSync(path.join(home, file)), `${file} left behind`);
+      }
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 
   it('refuses a malformed admin token file', async () => {

@@ -131,7 +131,8 @@ describe('canonicalize', () => {
   it('round-trips through JSON.parse to an equal value', () => {
     fc.assert(
       fc.property(fc.jsonValue({ stringUnit: 'grapheme' }), (value) => {
-        assert.deepEqual(JSON.parse(canonicalize(value)), value);
+        // JSON itself has no -0: both serialisations write it as 0, so compare with JSON.stringify's.
+        assert.deepEqual(JSON.parse(canonicalize(value)), JSON.parse(JSON.stringify(value)));
       }),
       { numRuns: 300 },
     );

@@ -2,6 +2,10 @@ import { stat } from 'node:fs/promises';
 import {
   generateKek,
   generateKeyPair,
+  keyAlgorithm,
+  loadKek,
+  loadPrivateKey,
+  RampartError,
   saveKek,
   savePrivateKey,
   savePublicKey,
@@ -10,8 +14,10 @@ import {
 import type { HomeLayout } from './layout.js';
 
 /**
- * Creates the signing key, the checkpoint key and the key-encryption key when missing.
- * Existing keys are never replaced. Returns the paths it created.
+ * Creates the signing key, the checkpoint key and the key-encryption key when missing, and
+ * checks the ones that exist (readable, well-formed, of the right algorithm). Existing keys are
+ * never replaced. Returns the paths it created.
+ * @throws RAMPART_KEY_INVALID / RAMPART_KEY_UNSUPPORTED for a damaged or wrong existing key.
  */
 export async function ensureKeys(layout: HomeLayout): Promise<string[]> {
   const created: string[] = [];
@@ -20,7 +26,10 @@ export async function ensureKeys(layout: HomeLayout): Promise<string[]> {
     [layout.checkpointKey, layout.checkpointPublicKey, 'ed25519'],
   ];
   for (const [privatePath, publicPath, algorithm] of pairs) {
-    if (await exists(privatePath)) continue;
+    if (await exists(privatePath)) {
+      await checkPrivateKey(privatePath, algorithm);
+      continue;
+    }
     const pair = generateKeyPair(algorithm);
     await savePrivateKey(privatePath, pair.privateKey);
     created.push(privatePath);
@@ -29,11 +38,27 @@ export async function ensureKeys(layout: HomeLayout): Promise<string[]> {
       created.push(publicPath);
     }
   }
-  if (!(await exists(layout.kek))) {
+  if (await exists(layout.kek)) {
+    await loadKek(layout.kek);
+  } else {
     await saveKek(layout.kek, generateKek());
     created.push(layout.kek);
   }
   return created;
+}
+
+async function checkPrivateKey(file: string, expected: KeyAlgorithm): Promise<void> {
+  const actual = keyAlgorithm(await loadPrivateKey(file));
+  if (actual !== expected) {
+    throw new RampartError(
+      'RAMPART_KEY_INVALID',
+      `${file} is an ${actual} key; expected ${expected}`,
+      {
+        hint: 'Restore the original key from a backup; keys in the state folder are never replaced.',
+        details: { path: file },
+      },
+    );
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
