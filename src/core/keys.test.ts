@@ -122,6 +122,17 @@ describe('keys', () => {
     }
   });
 
+  it('refuses, without crashing the process, an EC key on a curve OpenSSL cannot use', async () => {
+    // Found by the fuzzer: a PKCS#8 key on prime239v2 used to abort Node in asymmetricKeyDetails.
+    const file = path.join(tempDir(), 'exotic.pem');
+    writeFileSync(
+      file,
+      '-----BEGIN PRIVATE KEY-----\nMEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQUEJzAlAgEBBCA0veeUwDW3hG2ID3G2\n' +
+        '8ZN+cG4XirpKvHr+TSDOs3wogg==\n-----END PRIVATE KEY-----\n',
+    );
+    await assert.rejects(loadPrivateKey(file), (e) => isRampartError(e, 'RAMPART_KEY_INVALID'));
+  });
+
   it('refuses RSA and P-521 keys as unsupported', async () => {
     const dir = tempDir();
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });

@@ -186,6 +186,9 @@ export async function loadPrivateKey(path: string): Promise<KeyObject> {
   let key: KeyObject;
   try {
     key = createPrivateKey(text.slice(text.indexOf('-----BEGIN')));
+    // Re-encoding throws for keys OpenSSL parses but cannot use (e.g. an EC key on an exotic
+    // curve), which would otherwise abort the whole process in asymmetricKeyDetails (fuzzer find).
+    key.export({ type: 'pkcs8', format: 'der' });
   } catch (error) {
     throw invalidKey(path, 'is not a valid PEM private key', error);
   }
@@ -208,7 +211,10 @@ function parsePublicPem(text: string, path?: string): KeyObject {
   const label = pemLabel(text, path);
   if (label !== 'PUBLIC KEY') throw invalidKey(path, `holds a ${label}, not a public key`);
   try {
-    return createPublicKey(text.slice(text.indexOf('-----BEGIN')));
+    const key = createPublicKey(text.slice(text.indexOf('-----BEGIN')));
+    // As for private keys: fail here on keys that would abort the process later.
+    key.export({ type: 'spki', format: 'der' });
+    return key;
   } catch (error) {
     throw invalidKey(path, 'is not a valid PEM public key', error);
   }
