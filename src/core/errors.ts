@@ -190,6 +190,26 @@ export const ERRORS = {
       'Decryption failed: wrong key, or a chunk was modified, reordered, swapped or truncated.',
     hint: 'Check the key-encryption key; otherwise the ciphertext was tampered with.',
   },
+  RAMPART_AUDIT_RANGE_INVALID: {
+    kind: 'usage',
+    title: 'A tree size or leaf index is negative, not an integer, or out of range.',
+    hint: 'Ask for a leaf index below the tree size, and for sizes no larger than the log.',
+  },
+  RAMPART_AUDIT_PROOF_INVALID: {
+    kind: 'integrity',
+    title: 'A Merkle inclusion or consistency proof does not verify.',
+    hint: 'The log entry, proof or checkpoint was altered, or the log forked; keep the evidence.',
+  },
+  RAMPART_CHECKPOINT_MALFORMED: {
+    kind: 'input',
+    title: 'A checkpoint, signed note or verifier key is malformed.',
+    hint: 'Check that the text is a C2SP checkpoint or signed note, copied byte for byte.',
+  },
+  RAMPART_CHECKPOINT_INVALID: {
+    kind: 'integrity',
+    title: 'A signed checkpoint is not from the expected log.',
+    hint: 'Check the origin and the verifier key of the log you meant to check against.',
+  },
   RAMPART_UNAUTHENTICATED: {
     kind: 'unauthenticated',
     title: 'The request carries no valid credential.',
