@@ -210,6 +210,26 @@ export const ERRORS = {
     title: 'A signed checkpoint is not from the expected log.',
     hint: 'Check the origin and the verifier key of the log you meant to check against.',
   },
+  RAMPART_AUDIT_EVENT_INVALID: {
+    kind: 'input',
+    title: 'An audit event is malformed, too large, or carries a secret.',
+    hint: 'Fix the fields listed; docs/audit.md describes the event schema and its limits.',
+  },
+  RAMPART_AUDIT_TAMPERED: {
+    kind: 'integrity',
+    title: 'The stored audit log does not match its own hashes or signed checkpoints.',
+    hint: 'The log was altered, truncated or reordered at the index named; restore it from a backup and investigate.',
+  },
+  RAMPART_AUDIT_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No audit entry or checkpoint at that index or size.',
+    hint: 'Check the index against `rampart audit checkpoint` (entries are numbered from 0).',
+  },
+  RAMPART_AUDIT_FORK: {
+    kind: 'integrity',
+    title: 'A new checkpoint is not consistent with the one the witness accepted before (fork or rollback).',
+    hint: 'Treat the log as compromised: keep both checkpoints as evidence and investigate.',
+  },
   RAMPART_UNAUTHENTICATED: {
     kind: 'unauthenticated',
     title: 'The request carries no valid credential.',

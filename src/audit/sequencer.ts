@@ -1,0 +1,144 @@
+import type { Executor, Store } from '../store/index.js';
+import { signCheckpoint } from './checkpoint/checkpoint.js';
+import type { NoteSigner } from './checkpoint/note.js';
+import { appendLeaf, compactRoot, loadCompactRange, type StoredNode } from './merkle/compact.js';
+import { leafHash } from './merkle/hash.js';
+import { storeNodeReader } from './store-nodes.js';
+
+/** What one acknowledged append gets back. */
+export interface AppendReceipt {
+  /** The entry's position in the log, from 0. */
+  readonly index: number;
+  /** The signed checkpoint (C2SP signed note) of the batch that made the entry durable. */
+  readonly checkpoint: string;
+}
+
+interface Pending {
+  readonly bytes: Buffer;
+  readonly resolve: (receipt: AppendReceipt) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** How the sequencer writes. */
+export interface SequencerOptions {
+  readonly store: Store;
+  readonly origin: string;
+  readonly signer: NoteSigner;
+  readonly now: () => Date;
+  /** Most leaves committed in one transaction. */
+  readonly maxBatch: number;
+}
+
+// Rows per INSERT statement: well under the bound-parameter limits of both databases.
+const ROWS_PER_INSERT = 250;
+// Serialises appenders in other processes on PostgreSQL (SQLite's BEGIN IMMEDIATE does that).
+const POSTGRES_LOCK_KEY = 0x72617564;
+
+/**
+ * Group commit: appends queue up while a batch is being written; each batch is one
+ * transaction (leaves, completed nodes, signed checkpoint), and an append resolves only after
+ * that transaction committed, so every acknowledged entry is durable.
+ */
+export class Sequencer {
+  readonly #options: SequencerOptions;
+  #queue: Pending[] = [];
+  #running = false;
+
+  constructor(options: SequencerOptions) {
+    this.#options = Object.freeze({ ...options });
+  }
+
+  /** Queues canonical leaf bytes; resolves once they are committed. */
+  append(bytes: Buffer): Promise<AppendReceipt> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ bytes, resolve, reject });
+      if (!this.#running) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#options.maxBatch);
+      this.#queue = this.#queue.slice(batch.length);
+      try {
+        const receipts = await this.#commit(batch.map((p) => p.bytes));
+        batch.forEach((p, i) => {
+          p.resolve(receipts[i] as AppendReceipt);
+        });
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.#running = false;
+  }
+
+  async #commit(leaves: readonly Buffer[]): Promise<AppendReceipt[]> {
+    const { store, origin, signer } = this.#options;
+    return store.transaction(async (tx) => {
+      if (store.dialect === 'postgres') {
+        await tx.query('SELECT pg_advisory_xact_lock(?)', [POSTGRES_LOCK_KEY]);
+      }
+      const size = await logSize(tx);
+      let range = await loadCompactRange(storeNodeReader(tx), size);
+      const nodes: StoredNode[] = [];
+      for (const leaf of leaves) {
+        const next = appendLeaf(range, leafHash(leaf));
+        range = next.range;
+        nodes.push(...next.completed);
+      }
+      const now = this.#options.now().toISOString();
+      await insertLeaves(tx, size, leaves, nodes, now);
+      await insertNodes(tx, nodes);
+      const root = compactRoot(range);
+      const note = await signCheckpoint({ origin, size: range.size, root, extensions: [] }, [
+        signer,
+      ]);
+      await tx.run(
+        'INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)',
+        [range.size, root, note, now],
+      );
+      return leaves.map((_, i) => ({ index: size + i, checkpoint: note }));
+    });
+  }
+}
+
+/** The number of entries in the log. */
+export async function logSize(executor: Executor): Promise<number> {
+  const rows = await executor.query<{ n: number | null }>('SELECT MAX(idx) AS n FROM audit_leaves');
+  const max = rows[0]?.n;
+  return max === null || max === undefined ? 0 : max + 1;
+}
+
+async function insertLeaves(
+  tx: Executor,
+  first: number,
+  leaves: readonly Buffer[],
+  nodes: readonly StoredNode[],
+  now: string,
+): Promise<void> {
+  const hashes = new Map(nodes.filter((n) => n.level === 0).map((n) => [n.index, n.hash]));
+  for (let at = 0; at < leaves.length; at += ROWS_PER_INSERT) {
+    const part = leaves.slice(at, at + ROWS_PER_INSERT);
+    const values = part.map(() => '(?, ?, ?, ?)').join(', ');
+    const params = part.flatMap((bytes, i) => {
+      const index = first + at + i;
+      return [index, hashes.get(index) ?? leafHash(bytes), bytes.toString('utf8'), now];
+    });
+    await tx.run(
+      `INSERT INTO audit_leaves (idx, leaf_hash, data, appended_at) VALUES ${values}`,
+      params,
+    );
+  }
+}
+
+async function insertNodes(tx: Executor, nodes: readonly StoredNode[]): Promise<void> {
+  for (let at = 0; at < nodes.length; at += ROWS_PER_INSERT) {
+    const part = nodes.slice(at, at + ROWS_PER_INSERT);
+    const values = part.map(() => '(?, ?, ?)').join(', ');
+    await tx.run(
+      `INSERT INTO audit_nodes (level, idx, hash) VALUES ${values}`,
+      part.flatMap((n) => [n.level, n.index, n.hash]),
+    );
+  }
+}
