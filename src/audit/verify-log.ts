@@ -153,6 +153,11 @@ async function checkNoExtras(
       `checkpoint at size ${beyond.size} is beyond the ${size} entries stored`,
     );
   }
+  // Every batch commits its entries and its checkpoint together, so the newest entry is always
+  // covered by a checkpoint: entries past the last one were added behind the log's back.
+  const last = checkpoints.at(-1)?.size ?? 0;
+  if (size > last)
+    tampered(last, `entries ${last}–${size - 1} are not covered by any signed checkpoint`);
 }
 
 function tampered(index: number, message: string): never {
