@@ -20,3 +20,5 @@ export { noteSigner, openNote, signNote } from './checkpoint/note.js';
 export type { NoteKey, NoteSigner, OpenedNote } from './checkpoint/note.js';
 export { parseVerifierKey, verifierKey } from './checkpoint/vkey.js';
 export type { NoteVerifier } from './checkpoint/vkey.js';
+export { localWitnessSource, readWitnessState, witnessCheckpoint } from './witness.js';
+export type { SignedCheckpoint, WitnessReport, WitnessSource, WitnessState } from './witness.js';

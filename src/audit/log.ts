@@ -65,9 +65,10 @@ export class AuditLog {
    * Validates and appends one event; resolves once it is durable.
    * @throws RAMPART_AUDIT_EVENT_INVALID (nothing is appended); store errors.
    */
-  append(event: unknown): Promise<AppendReceipt> {
+  async append(event: unknown): Promise<AppendReceipt> {
+    // async, so that an invalid event rejects the promise rather than throwing synchronously.
     const { bytes } = toLeaf(event, this.#now(), this.#options.salt);
-    return this.#sequencer.append(bytes);
+    return await this.#sequencer.append(bytes);
   }
 
   /** The number of entries. */

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { HomeLocation } from '../config/index.js';
 
 /** One option a command accepts (the node:util parseArgs shape, plus help text). */
@@ -19,6 +19,8 @@ export interface CommandContext {
   readonly json: boolean;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** Standard input, for commands that read `-`; absent when there is none to read. */
+  readonly stdin?: Readable;
   /** Resolves with the signal name when the process is asked to stop (SIGINT/SIGTERM). */
   readonly shutdownSignal: () => Promise<string>;
 }

@@ -17,6 +17,7 @@ const shutdownSignal = async (): Promise<string> => {
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
   shutdownSignal,

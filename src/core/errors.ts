@@ -230,6 +230,12 @@ export const ERRORS = {
     title: 'A new checkpoint is not consistent with the one the witness accepted before (fork or rollback).',
     hint: 'Treat the log as compromised: keep both checkpoints as evidence and investigate.',
   },
+  RAMPART_REMOTE_FAILED: {
+    kind: 'unavailable',
+    title:
+      'A remote server could not be reached, timed out, or gave an error or unreadable answer.',
+    hint: 'Check the URL and that the server runs; the details name the HTTP status and remote code.',
+  },
   RAMPART_UNAUTHENTICATED: {
     kind: 'unauthenticated',
     title: 'The request carries no valid credential.',

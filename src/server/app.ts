@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { RampartError, type Logger } from '../core/index.js';
+import { mountAuditRoutes, type AuditService } from './audit-routes.js';
 import { bearerAuth } from './auth.js';
 import { errorHandler } from './http-errors.js';
 import { HttpMetrics } from './metrics.js';
@@ -21,6 +22,8 @@ export interface ControlPlaneOptions {
   readonly adminTokenHash: () => Promise<string | null>;
   /** Facts for the authenticated status endpoint (store dialect, schema version, ...). */
   readonly status: () => Promise<Readonly<Record<string, unknown>>>;
+  /** The audit log to serve under /audit; the routes are absent without it. */
+  readonly audit?: AuditService;
 }
 
 /** Builds the control-plane HTTP application. */
@@ -46,6 +49,9 @@ export function createControlPlane(options: ControlPlaneOptions): Hono {
   app.get('/v1/status', bearerAuth({ tokenHash: settings.adminTokenHash }), async (c) =>
     c.json({ version: settings.version, ...(await settings.status()) }),
   );
+  if (settings.audit !== undefined) {
+    mountAuditRoutes(app, { ...settings.audit, adminTokenHash: settings.adminTokenHash });
+  }
   return app;
 }
 

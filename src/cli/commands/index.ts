@@ -1,11 +1,18 @@
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { configCommand } from './config.js';
 import { digestCommand } from './digest.js';
 import { initCommand } from './init.js';
 import { upCommand } from './up.js';
 
 /** Every command, in the order `rampart --help` lists them. */
-export const COMMANDS: readonly Command[] = [initCommand, upCommand, digestCommand, configCommand];
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  upCommand,
+  digestCommand,
+  configCommand,
+  auditCommand,
+];
 
 /** The command with this name, if any. */
 export function findCommand(name: string): Command | undefined {

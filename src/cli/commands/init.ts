@@ -1,5 +1,6 @@
 import { openState } from '../../state/index.js';
 import type { Command } from '../command.js';
+import { recordInit } from './audit/service-event.js';
 
 /** `rampart init`: create the state folder with config, database, keys and admin token. */
 export const initCommand: Command = {
@@ -9,7 +10,8 @@ export const initCommand: Command = {
   description: [
     'Creates the state folder (--home, $RAMPART_HOME or ./.rampart) with rampart.yaml,',
     'the metadata database (migrated to the current schema), a signing key (ECDSA P-256),',
-    'an audit checkpoint key (Ed25519), a key-encryption key and admin.token (mode 0600).',
+    'an audit checkpoint key (Ed25519), a key-encryption key and admin.token (mode 0600),',
+    'and records state.init in the audit log when it created anything.',
     'Safe to run again: anything that exists is kept, never overwritten.',
   ].join('\n'),
   options: {},
@@ -23,6 +25,7 @@ export const initCommand: Command = {
     });
     try {
       const schemaVersion = await state.store.schemaVersion();
+      const receipt = await recordInit(state);
       const json = {
         home: state.layout.home,
         created: state.created,
@@ -30,6 +33,7 @@ export const initCommand: Command = {
         store: state.store.dialect,
         schemaVersion,
         adminTokenFile: state.layout.adminToken,
+        auditIndex: receipt?.index ?? null,
       };
       const text =
         state.created.length === 0

@@ -1,10 +1,12 @@
 import { access, constants } from 'node:fs/promises';
+import { openAuditLog } from '../../audit/index.js';
 import { createLogger, RampartError, type Logger } from '../../core/index.js';
 import { createControlPlane, listen } from '../../server/index.js';
 import { ADMIN_TOKEN_META_KEY, openState, type State } from '../../state/index.js';
 import { getMeta } from '../../store/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { packageVersion } from '../version.js';
+import { appendServiceEvent } from './audit/service-event.js';
 
 /** `rampart up`: run the control plane until SIGINT/SIGTERM. */
 export const upCommand: Command = {
@@ -14,7 +16,8 @@ export const upCommand: Command = {
   description: [
     'Opens (and if needed creates) the state folder and serves the control-plane API on',
     'server.host:server.port (default 127.0.0.1:8470): /healthz, /readyz, /metrics and the',
-    'authenticated /v1/status. Logs one JSON line per event to stderr. Stops cleanly on',
+    'authenticated /v1/status, and the audit log under /audit. Logs one JSON line per event',
+    'to stderr; records server.start and server.stop in the audit log. Stops cleanly on',
     'SIGINT or SIGTERM, letting open requests finish.',
   ].join('\n'),
   options: {
@@ -62,6 +65,7 @@ async function serveUntilSignal(
   port: number,
 ): Promise<void> {
   const version = packageVersion();
+  const audit = await openAuditLog(state.store, state.layout);
   const app = createControlPlane({
     logger,
     version,
@@ -75,12 +79,19 @@ async function serveUntilSignal(
       schemaVersion: await state.store.schemaVersion(),
       home: state.layout.home,
     }),
+    audit,
   });
   const server = await listen(app, host, port);
-  logger.info('control plane listening', { url: server.url, home: state.layout.home, version });
-  const signal = await context.shutdownSignal();
-  logger.info('shutting down', { signal });
-  await server.close();
+  const resource = { type: 'server', id: server.url };
+  try {
+    await appendServiceEvent(audit.log, 'server.start', resource);
+    logger.info('control plane listening', { url: server.url, home: state.layout.home, version });
+    const signal = await context.shutdownSignal();
+    logger.info('shutting down', { signal });
+  } finally {
+    await server.close();
+  }
+  await appendServiceEvent(audit.log, 'server.stop', resource);
   logger.info('stopped');
 }
 
