@@ -4,6 +4,7 @@ import { printResult, type BenchResult } from './result.js';
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>> = {
   hash: () => import('./hash.js'),
   crypt: () => import('./crypt.js'),
+  audit: () => import('./audit.js'),
 };
 
 const name = process.argv[2];
