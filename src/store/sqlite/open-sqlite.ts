@@ -20,13 +20,31 @@ export async function openSqliteDatabase(
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout: busyTimeoutMs });
-    db.pragma('journal_mode = WAL');
+    await switchToWal(db, busyTimeoutMs);
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = FULL');
     return db;
   } catch (error) {
     db?.close();
     throw sqliteError(error, file);
+  }
+}
+
+/**
+ * Sets WAL mode, retrying while another process holds the lock: when two processes open a new
+ * database at once, SQLite can answer SQLITE_BUSY here without calling its busy handler.
+ */
+async function switchToWal(db: Database.Database, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = systemErrorCode(error) === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
