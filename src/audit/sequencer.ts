@@ -30,7 +30,7 @@ export interface SequencerOptions {
 }
 
 // Rows per INSERT statement: well under the bound-parameter limits of both databases.
-const ROWS_PER_INSERT = 250;
+const ROWS_PER_INSERT = 256;
 // Serialises appenders in other processes on PostgreSQL (SQLite's BEGIN IMMEDIATE does that).
 const POSTGRES_LOCK_KEY = 0x72617564;
 
@@ -118,8 +118,8 @@ async function insertLeaves(
   now: string,
 ): Promise<void> {
   const hashes = new Map(nodes.filter((n) => n.level === 0).map((n) => [n.index, n.hash]));
-  for (let at = 0; at < leaves.length; at += ROWS_PER_INSERT) {
-    const part = leaves.slice(at, at + ROWS_PER_INSERT);
+  for (const [at, count] of insertChunks(leaves.length)) {
+    const part = leaves.slice(at, at + count);
     const values = part.map(() => '(?, ?, ?, ?)').join(', ');
     const params = part.flatMap((bytes, i) => {
       const index = first + at + i;
@@ -133,12 +133,29 @@ async function insertLeaves(
 }
 
 async function insertNodes(tx: Executor, nodes: readonly StoredNode[]): Promise<void> {
-  for (let at = 0; at < nodes.length; at += ROWS_PER_INSERT) {
-    const part = nodes.slice(at, at + ROWS_PER_INSERT);
+  for (const [at, count] of insertChunks(nodes.length)) {
+    const part = nodes.slice(at, at + count);
     const values = part.map(() => '(?, ?, ?)').join(', ');
     await tx.run(
       `INSERT INTO audit_nodes (level, idx, hash) VALUES ${values}`,
       part.flatMap((n) => [n.level, n.index, n.hash]),
     );
   }
+}
+
+/**
+ * Splits `total` rows into chunks whose sizes are powers of two (at most ROWS_PER_INSERT), so
+ * a batch of any size uses one of only nine statement texts and the prepared-statement cache
+ * never churns.
+ */
+function insertChunks(total: number): [start: number, count: number][] {
+  const chunks: [number, number][] = [];
+  let at = 0;
+  for (let size = ROWS_PER_INSERT; size >= 1; size /= 2) {
+    while (total - at >= size) {
+      chunks.push([at, size]);
+      at += size;
+    }
+  }
+  return chunks;
 }
