@@ -2,9 +2,8 @@
  * A witness: remembers the last checkpoint it accepted from a log and accepts a new one only
  * when it is signed by the pinned key and provably extends the old one (no rollback, no fork).
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { fileError, RampartError, systemErrorCode, writeFileAtomic } from '../core/index.js';
+import { RampartError, readTextIfExists, writeFileAtomic } from '../core/index.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint/checkpoint.js';
 import { MAX_NOTE_BYTES } from './checkpoint/note.js';
 import { parseVerifierKey } from './checkpoint/vkey.js';
@@ -112,13 +111,8 @@ export async function witnessCheckpoint(
  * @throws RAMPART_CHECKPOINT_MALFORMED for a file that is not a witness state; file errors.
  */
 export async function readWitnessState(file: string): Promise<WitnessState | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT') return null;
-    throw fileError(error, file);
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   let parsed: ReturnType<typeof stateSchema.safeParse>;
   try {
     parsed = stateSchema.safeParse(JSON.parse(text));

@@ -227,7 +227,8 @@ export const ERRORS = {
   },
   RAMPART_AUDIT_FORK: {
     kind: 'integrity',
-    title: 'A new checkpoint is not consistent with the one the witness accepted before (fork or rollback).',
+    title:
+      'A new checkpoint is not consistent with the one the witness accepted before (fork or rollback).',
     hint: 'Treat the log as compromised: keep both checkpoints as evidence and investigate.',
   },
   RAMPART_REMOTE_FAILED: {

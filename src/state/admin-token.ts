@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileError, RampartError, systemErrorCode, writeFileAtomic } from '../core/index.js';
+import { RampartError, readTextIfExists, writeFileAtomic } from '../core/index.js';
 import { getMeta, setMeta, type Executor } from '../store/index.js';
 import type { HomeLayout } from './layout.js';
 
@@ -36,13 +35,8 @@ export function hashToken(token: string): string {
 }
 
 async function readToken(file: string): Promise<string | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT') return null;
-    throw fileError(error, file);
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   const token = text.trim();
   if (!TOKEN_PATTERN.test(token)) {
     throw new RampartError('RAMPART_HOME_INVALID', `${file} does not hold a Rampart admin token`, {

@@ -1,10 +1,10 @@
-import { stat } from 'node:fs/promises';
 import {
   generateKek,
   generateKeyPair,
   keyAlgorithm,
   loadKek,
   loadPrivateKey,
+  pathExists,
   RampartError,
   saveKek,
   savePrivateKey,
@@ -26,19 +26,19 @@ export async function ensureKeys(layout: HomeLayout): Promise<string[]> {
     [layout.checkpointKey, layout.checkpointPublicKey, 'ed25519'],
   ];
   for (const [privatePath, publicPath, algorithm] of pairs) {
-    if (await exists(privatePath)) {
+    if (await pathExists(privatePath)) {
       await checkPrivateKey(privatePath, algorithm);
       continue;
     }
     const pair = generateKeyPair(algorithm);
     await savePrivateKey(privatePath, pair.privateKey);
     created.push(privatePath);
-    if (!(await exists(publicPath))) {
+    if (!(await pathExists(publicPath))) {
       await savePublicKey(publicPath, pair.publicKey);
       created.push(publicPath);
     }
   }
-  if (await exists(layout.kek)) {
+  if (await pathExists(layout.kek)) {
     await loadKek(layout.kek);
   } else {
     await saveKek(layout.kek, generateKek());
@@ -59,11 +59,4 @@ async function checkPrivateKey(file: string, expected: KeyAlgorithm): Promise<vo
       },
     );
   }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }

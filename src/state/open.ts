@@ -1,7 +1,13 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultConfigYaml, loadConfig, type Config } from '../config/index.js';
-import { RampartError, systemErrorCode, writeFileAtomic, type Logger } from '../core/index.js';
+import {
+  pathExists,
+  RampartError,
+  systemErrorCode,
+  writeFileAtomic,
+  type Logger,
+} from '../core/index.js';
 import { BlobStore, openStore, type Store, type StoreOptions } from '../store/index.js';
 import { ensureAdminToken } from './admin-token.js';
 import { ensureKeys } from './keys.js';
@@ -48,7 +54,7 @@ export async function openState(options: OpenStateOptions, logger?: Logger): Pro
       });
       created.push(layout.configFile);
     }
-    const databaseIsNew = loaded.config.store.url === null && !(await exists(layout.database));
+    const databaseIsNew = loaded.config.store.url === null && !(await pathExists(layout.database));
     store = await openStore(storeOptions(loaded.config, layout));
     if (databaseIsNew) created.push(...['', '-wal', '-shm'].map((s) => layout.database + s));
     await ensureFolder(layout.blobs, created);
@@ -82,13 +88,6 @@ export function storeOptions(config: Config, layout: HomeLayout): StoreOptions {
   return config.store.url === null
     ? { kind: 'sqlite', file: layout.database, busyTimeoutMs: config.store.busyTimeoutMs }
     : { kind: 'postgres', url: config.store.url, poolMax: config.store.poolMax };
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function ensureFolder(folder: string, created: string[]): Promise<void> {
