@@ -44,17 +44,6 @@ const hashingSchema = z
   })
   .prefault({});
 
-const encryptionSchema = z
-  .strictObject({
-    chunkSize: z
-      .number()
-      .int()
-      .min(1024)
-      .max(16 * 1024 * 1024)
-      .default(65536),
-  })
-  .prefault({});
-
 /** The whole of rampart.yaml. Unknown keys anywhere are errors. */
 export const configSchema = z.strictObject({
   server: serverSchema,
@@ -62,7 +51,6 @@ export const configSchema = z.strictObject({
   blobs: blobsSchema,
   log: logSchema,
   hashing: hashingSchema,
-  encryption: encryptionSchema,
 });
 
 /** Fully resolved configuration (every default filled in). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fileError, RampartError, systemErrorCode } from './errors.js';
+import { RampartError, systemErrorCode, writeError } from './errors.js';
 
 /** How {@link writeFileAtomic} writes. */
 export interface AtomicWriteOptions {
@@ -48,7 +48,7 @@ export async function writeFileAtomic(
         },
       );
     }
-    throw fileError(error, target, 'RAMPART_BLOB_WRITE_FAILED');
+    throw writeError(error, target);
   } finally {
     await unlink(temp).catch(() => undefined);
   }

@@ -144,6 +144,11 @@ export const ERRORS = {
     title: 'A blob could not be written (disk full, read-only or interrupted).',
     hint: 'Free disk space or fix permissions in the state folder, then retry; nothing was kept.',
   },
+  RAMPART_FILE_WRITE_FAILED: {
+    kind: 'unavailable',
+    title: 'A file could not be written (permission denied, disk full or read-only).',
+    hint: 'Fix the permissions of the folder or free disk space, then retry; nothing was left half-written.',
+  },
   RAMPART_HASH_FAILED: {
     kind: 'internal',
     title: 'A hashing worker failed.',
@@ -337,4 +342,19 @@ export function fileError(
   }
   const reason = error instanceof Error ? error.message : String(error);
   return new RampartError(fallback, `${path}: ${reason}`, { cause: error, details: { path } });
+}
+
+/**
+ * Turns a failed write of `path` into a coded error: ENOENT (a missing folder) becomes
+ * RAMPART_FILE_NOT_FOUND, anything else (EACCES, ENOSPC, EROFS, …) RAMPART_FILE_WRITE_FAILED.
+ */
+export function writeError(error: unknown, path: string): RampartError {
+  if (error instanceof RampartError || systemErrorCode(error) === 'ENOENT') {
+    return fileError(error, path);
+  }
+  const reason = systemErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+  return new RampartError('RAMPART_FILE_WRITE_FAILED', `${path}: cannot write (${reason})`, {
+    cause: error,
+    details: { path },
+  });
 }

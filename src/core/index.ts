@@ -5,6 +5,7 @@ export {
   isRampartError,
   systemErrorCode,
   wrapError,
+  writeError,
 } from './errors.js';
 export type { ErrorCode, ErrorKind, ErrorSpec, RampartErrorOptions } from './errors.js';
 export { createLogger, silentLogger } from './log.js';

@@ -1,4 +1,4 @@
-export { openState, storeOptions } from './open.js';
+export { openState } from './open.js';
 export type { OpenStateOptions, State } from './open.js';
 export { homeLayout } from './layout.js';
 export type { HomeLayout } from './layout.js';

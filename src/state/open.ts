@@ -1,13 +1,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultConfigYaml, loadConfig, type Config } from '../config/index.js';
-import {
-  pathExists,
-  RampartError,
-  systemErrorCode,
-  writeFileAtomic,
-  type Logger,
-} from '../core/index.js';
+import { pathExists, RampartError, systemErrorCode, writeFileAtomic } from '../core/index.js';
 import { BlobStore, openStore, type Store, type StoreOptions } from '../store/index.js';
 import { ensureAdminToken } from './admin-token.js';
 import { ensureKeys } from './keys.js';
@@ -40,7 +34,7 @@ export interface State {
  * call created is removed again, so a failed start leaves no partial state behind.
  * @throws RAMPART_CONFIG_*, RAMPART_HOME_INVALID, RAMPART_STORE_*, RAMPART_KEY_*
  */
-export async function openState(options: OpenStateOptions, logger?: Logger): Promise<State> {
+export async function openState(options: OpenStateOptions): Promise<State> {
   const loaded = loadConfig({ home: options.home, file: options.configFile, env: options.env });
   const layout = homeLayout(options.home, loaded.config, options.configFile);
   const created: string[] = [];
@@ -69,8 +63,6 @@ export async function openState(options: OpenStateOptions, logger?: Logger): Pro
   const relative = created
     .filter((p) => !p.endsWith('-wal') && !p.endsWith('-shm'))
     .map((p) => path.relative(layout.home, p) || '.');
-  if (relative.length > 0)
-    logger?.info('state folder prepared', { home: layout.home, created: relative });
   const openStoreHandle = store;
   return {
     layout,
@@ -84,7 +76,7 @@ export async function openState(options: OpenStateOptions, logger?: Logger): Pro
 }
 
 /** The store options for a configuration: PostgreSQL when store.url is set, else SQLite. */
-export function storeOptions(config: Config, layout: HomeLayout): StoreOptions {
+function storeOptions(config: Config, layout: HomeLayout): StoreOptions {
   return config.store.url === null
     ? { kind: 'sqlite', file: layout.database, busyTimeoutMs: config.store.busyTimeoutMs }
     : { kind: 'postgres', url: config.store.url, poolMax: config.store.poolMax };

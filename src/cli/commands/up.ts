@@ -45,6 +45,9 @@ export const upCommand: Command = {
       format: state.config.log.format,
       sink: (line) => context.stderr.write(line),
     });
+    if (state.created.length > 0) {
+      logger.info('state folder prepared', { home: state.layout.home, created: state.created });
+    }
     try {
       const host =
         typeof input.options.host === 'string' ? input.options.host : state.config.server.host;

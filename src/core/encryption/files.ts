@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { syncFolder } from '../atomic-write.js';
-import { fileError } from '../errors.js';
+import { fileError, writeError } from '../errors.js';
 import type { DecryptOptions, EncryptOptions } from './envelope.js';
 import type { KeySource } from './keyring.js';
 import { decryptStream, encryptStream } from './streams.js';
@@ -36,7 +36,7 @@ async function openTemp(input: FileHandle, temp: string, dst: string): Promise<F
     return await open(temp, 'wx', 0o600);
   } catch (error) {
     await input.close();
-    throw fileError(error, dst, 'RAMPART_BLOB_WRITE_FAILED');
+    throw writeError(error, dst);
   }
 }
 
@@ -67,17 +67,17 @@ async function transformFile(
   } catch (error) {
     await Promise.all([input.close(), output.close()]).catch(() => undefined);
     await rm(temp, { force: true });
-    throw fileError(error, dst, 'RAMPART_BLOB_WRITE_FAILED');
+    throw writeError(error, dst);
   }
   await syncFolder(path.dirname(dst)).catch((error: unknown) => {
-    throw fileError(error, path.dirname(dst), 'RAMPART_BLOB_WRITE_FAILED');
+    throw writeError(error, path.dirname(dst));
   });
 }
 
 /**
  * Encrypts the file `src` to `dst` (written atomically, mode 0600).
  * @throws RAMPART_FILE_NOT_FOUND / RAMPART_FILE_UNREADABLE for `src`; RAMPART_LIMIT_EXCEEDED on
- * a bad chunk size; RAMPART_BLOB_WRITE_FAILED when `dst` cannot be written.
+ * a bad chunk size; RAMPART_FILE_WRITE_FAILED when `dst` cannot be written.
  */
 export async function encryptFile(
   src: string,
@@ -92,7 +92,7 @@ export async function encryptFile(
  * Decrypts the file `src` to `dst` (written atomically, mode 0600); on any failure no plaintext
  * and no partial file is left at `dst`.
  * @throws RAMPART_CIPHERTEXT_MALFORMED; RAMPART_DECRYPT_FAILED; RAMPART_FILE_NOT_FOUND /
- * RAMPART_FILE_UNREADABLE for `src`; RAMPART_BLOB_WRITE_FAILED when `dst` cannot be written.
+ * RAMPART_FILE_UNREADABLE for `src`; RAMPART_FILE_WRITE_FAILED when `dst` cannot be written.
  */
 export async function decryptFile(
   src: string,

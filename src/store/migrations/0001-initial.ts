@@ -1,11 +1,8 @@
 import { portable, type Migration } from './migration.js';
 
-/** Key/value settings of the installation, and the index of stored blobs. */
+/** Key/value settings of the installation. */
 export const migration0001: Migration = {
   version: 1,
   name: 'initial',
-  statements: portable(
-    'CREATE TABLE rampart_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
-    'CREATE TABLE blobs (digest TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at TEXT NOT NULL)',
-  ),
+  statements: portable('CREATE TABLE rampart_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)'),
 };

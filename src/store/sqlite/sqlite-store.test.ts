@@ -95,11 +95,13 @@ describe('SqliteStore', () => {
     const after = await openStore(options);
     try {
       assert.equal(await getMeta(after, 'counter'), String(2 * count));
-      const rows = await after.query<{ digest: string }>('SELECT digest FROM blobs');
-      const expected = ['a', 'b'].flatMap((w) =>
-        Array.from({ length: count }, (_, i) => `${w}-${i}`),
+      const rows = await after.query<{ key: string }>(
+        "SELECT key FROM rampart_meta WHERE key LIKE 'row-%'",
       );
-      assert.deepEqual(rows.map((r) => r.digest).sort(), expected.sort());
+      const expected = ['a', 'b'].flatMap((w) =>
+        Array.from({ length: count }, (_, i) => `row-${w}-${i}`),
+      );
+      assert.deepEqual(rows.map((r) => r.key).sort(), expected.sort());
       assert.deepEqual(await after.query('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
     } finally {
       await after.close();
