@@ -1,7 +1,7 @@
 // What the fuzzer's parent (scripts/fuzz.ts) and its per-target children (scripts/fuzz-child.ts)
 // share: timing, the job handed to a child, the messages it sends back, and the on-disk journal
 // of the input being parsed, which survives a native abort or a hang.
-import { readFileSync, writeFileSync, writevSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -73,7 +73,9 @@ export function saveInput(
   input: Uint8Array,
 ): string {
   const safeSeed = seed.replace(/[^\w.-]/g, '_');
-  const file = path.join(tmpdir(), `rampart-fuzz-${name}-${safeSeed}-${iteration}.bin`);
-  writeFileSync(file, input);
+  // A fresh private folder: a predictable name in the shared temp folder could be a planted link.
+  const folder = mkdtempSync(path.join(tmpdir(), 'rampart-fuzz-'));
+  const file = path.join(folder, `${name}-${safeSeed}-${iteration}.bin`);
+  writeFileSync(file, input, { flag: 'wx' });
   return file;
 }

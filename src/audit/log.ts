@@ -128,7 +128,12 @@ export class AuditLog {
    * @throws RAMPART_AUDIT_TAMPERED naming the first bad index.
    */
   verify(): Promise<VerifyReport> {
-    return verifyLog(this.#options.store, this.#options.verifiers, this.origin);
+    // One snapshot: appends committed meanwhile by other processes are neither seen half-way
+    // nor mistaken for tampering, and they are not blocked.
+    return this.#options.store.transaction(
+      (tx) => verifyLog(tx, this.#options.verifiers, this.origin),
+      { snapshot: true },
+    );
   }
 
   async #sizeAtMost(size: number | undefined): Promise<number> {

@@ -1,4 +1,4 @@
-import { loadPrivateKey, loadPublicKey, localSigner } from '../core/index.js';
+import { loadPrivateKey, localSigner, toPublicKey } from '../core/index.js';
 import type { HomeLayout } from '../state/index.js';
 import type { Store } from '../store/index.js';
 import { noteSigner } from './checkpoint/note.js';
@@ -23,7 +23,8 @@ export async function openAuditLog(
 ): Promise<OpenedAuditLog> {
   const { origin, salt } = await auditIdentity(store);
   const privateKey = await loadPrivateKey(layout.checkpointKey);
-  const publicKey = await loadPublicKey(layout.checkpointPublicKey);
+  // Derived, not read from checkpoint.pub, so a stale public key file cannot mismatch.
+  const publicKey = toPublicKey(privateKey);
   const vkey = verifierKey(origin, publicKey);
   const log = new AuditLog({
     store,

@@ -51,8 +51,7 @@ export async function verifyLog(
     for (const row of rows) {
       const index = row.idx;
       if (index !== next) tampered(next, `entry ${next} is missing (found ${index} next)`);
-      checkLeaf(row, index);
-      const step = appendLeaf(range, leafHash(Buffer.from(row.data, 'utf8')));
+      const step = appendLeaf(range, checkLeaf(row, index));
       for (const node of step.completed) {
         const hash = stored.get(`${node.level}/${node.index}`);
         if (hash === undefined || !hash.equals(node.hash)) {
@@ -76,9 +75,10 @@ export async function verifyLog(
   };
 }
 
-function checkLeaf(row: { leaf_hash: Uint8Array; data: string }, index: number): void {
-  const bytes = Buffer.from(row.data, 'utf8');
-  if (!Buffer.from(row.leaf_hash).equals(leafHash(bytes))) {
+/** Checks one stored leaf against its data and returns the recomputed leaf hash. */
+function checkLeaf(row: { leaf_hash: Uint8Array; data: string }, index: number): Buffer {
+  const hash = leafHash(Buffer.from(row.data, 'utf8'));
+  if (!Buffer.from(row.leaf_hash).equals(hash)) {
     tampered(index, `entry ${index}: stored leaf hash does not match its data`);
   }
   let canonical: string | undefined;
@@ -88,6 +88,7 @@ function checkLeaf(row: { leaf_hash: Uint8Array; data: string }, index: number):
     canonical = undefined;
   }
   if (canonical !== row.data) tampered(index, `entry ${index}: data is not canonical JSON`);
+  return hash;
 }
 
 // Checks each checkpoint when the recomputed tree reaches its size.
@@ -126,7 +127,8 @@ async function storedNodes(
 ): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   // Level l nodes completed by leaves [from, to) have indexes [from >> l, (to >> l) - 1] at most.
-  for (let level = 0; to >> level > 0; level++) {
+  // Arithmetic, not `>>`: shifts are 32-bit and would stop at 2^31 entries.
+  for (let level = 0; 2 ** level <= to; level++) {
     const rows = await store.query<{ idx: number; hash: Uint8Array }>(
       'SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ?',
       [level, Math.floor(from / 2 ** level), Math.floor(to / 2 ** level)],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -113,6 +113,16 @@ describe('rampart audit', () => {
     };
     assert.equal(consistency.size, 5);
     verifyConsistency(4, 5, b64(proof.root), b64(consistency.root), consistency.proof.map(b64));
+  });
+
+  it('refuses to read or verify the log of a state folder that does not exist, creating nothing', async () => {
+    const home = path.join(tempDir(), 'typo');
+    for (const args of [['verify'], ['tail'], ['checkpoint'], ['show', '0']]) {
+      const run = await rampart(['audit', ...args, '--home', home]);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.stderr, /RAMPART_HOME_INVALID/);
+    }
+    assert.ok(!existsSync(home));
   });
 
   it('verifies an intact log and names the first tampered index with exit 1', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { rampart } from '../../testkit/cli.js';
+import { rampart, spawnRampart } from '../../testkit/cli.js';
 import { tempDir } from '../../testkit/tmp.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -100,6 +101,19 @@ describe('rampart init', () => {
     assert.deepEqual((JSON.parse(again.stdout) as { created: string[] }).created, []);
     assert.equal(readFileSync(path.join(home, 'admin.token'), 'utf8'), token);
     assert.equal(readFileSync(path.join(home, 'keys/signing.key'), 'utf8'), key);
+  });
+
+  it('lets two processes create the same state folder at once, sharing one token', async () => {
+    for (let round = 0; round < 3; round++) {
+      const home = path.join(tempDir(), 'state');
+      const runs = [0, 1].map(() => spawnRampart(['init', '--home', home, '--json']));
+      const codes = await Promise.all(
+        runs.map(async (child) => ((await once(child, 'exit')) as [number | null])[0]),
+      );
+      assert.deepEqual(codes, [0, 0], `round ${round}`);
+      assert.match(readFileSync(path.join(home, 'admin.token'), 'utf8'), /^rmp_/);
+      assert.equal((await rampart(['init', '--home', home, '--json'])).code, 0);
+    }
   });
 
   it('takes the state folder from RAMPART_HOME', async () => {

@@ -77,4 +77,4 @@ export { decryptFile, encryptFile } from './encryption/files.js';
 export type { DecryptFileOptions, EncryptFileOptions } from './encryption/files.js';
 export type { DecryptOptions, EncryptOptions } from './encryption/envelope.js';
 export { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from './encryption/format.js';
-export { pathExists, readTextIfExists } from './files.js';
+export { pathExists, readSmallFile, readTextIfExists } from './files.js';

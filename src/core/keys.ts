@@ -11,9 +11,9 @@ import {
   verify,
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
-import { RampartError, fileError, systemErrorCode } from './errors.js';
+import { RampartError, fileError, isRampartError } from './errors.js';
+import { readSmallFile } from './files.js';
 
 /** Algorithms Rampart generates keys for. */
 export type KeyAlgorithm = 'ecdsa-p256' | 'ed25519';
@@ -233,20 +233,31 @@ function keyAlgorithmAt(key: KeyObject, path: string): void {
 }
 
 async function readKeyFile(path: string): Promise<string> {
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    return (await readSmallFile(path, MAX_KEY_FILE)).toString('utf8');
   } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT') {
-      throw new RampartError('RAMPART_KEY_NOT_FOUND', `${path}: no such key file`, {
-        cause: error,
-        details: { path },
-      });
-    }
-    throw fileError(error, path);
+    throw keyFileError(error, path);
   }
-  if (bytes.length > MAX_KEY_FILE) throw invalidKey(path, `is larger than ${MAX_KEY_FILE} bytes`);
-  return bytes.toString('utf8');
+}
+
+/**
+ * Maps the errors of reading a key file: missing → RAMPART_KEY_NOT_FOUND; not a regular file or
+ * too large → RAMPART_KEY_INVALID; anything else unchanged.
+ */
+export function keyFileError(error: unknown, path: string): RampartError {
+  if (isRampartError(error, 'RAMPART_FILE_NOT_FOUND')) {
+    return new RampartError('RAMPART_KEY_NOT_FOUND', `${path}: no such key file`, {
+      cause: error,
+      details: { path },
+    });
+  }
+  if (
+    isRampartError(error, 'RAMPART_FILE_TYPE_UNSUPPORTED') ||
+    isRampartError(error, 'RAMPART_LIMIT_EXCEEDED')
+  ) {
+    return invalidKey(path, `is not a key file (${error.message})`, error);
+  }
+  return fileError(error, path);
 }
 
 function pemLabel(text: string, path: string | undefined): string {

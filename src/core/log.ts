@@ -39,7 +39,7 @@ export function createLogger(options: LoggerOptions, bindings: LogFields = {}): 
     const time = now().toISOString();
     options.sink(
       options.format === 'json'
-        ? `${JSON.stringify({ time, level, msg: message, ...record })}\n`
+        ? `${JSON.stringify({ time, level, msg: message, ...unreserved(record) })}\n`
         : `${time} ${level.toUpperCase()} ${message}${formatText(record)}\n`,
     );
   };
@@ -67,16 +67,38 @@ export const silentLogger: Logger = createLogger({
   sink: () => undefined,
 });
 
-function redact(fields: LogFields): Record<string, unknown> {
+// A field may not pose as the line's own time, level or message: such keys get a `_` prefix.
+function unreserved(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : value;
+  for (const [key, value] of Object.entries(record)) {
+    out[RESERVED.has(key) ? `_${key}` : key] = value;
   }
   return out;
 }
 
+const RESERVED = new Set(['time', 'level', 'msg']);
+
+// Redacts at any depth, so a secret nested in a field's object is not logged either.
+function redact(fields: LogFields, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : redactValue(value, depth + 1);
+  }
+  return out;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 8) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return redact(value as LogFields, depth);
+}
+
 function formatText(fields: Record<string, unknown>): string {
-  return Object.entries(fields)
-    .map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join('');
+  return (
+    Object.entries(fields)
+      // Quoted and escaped, so a value holding a newline cannot forge a second log line.
+      .map(([key, value]) => ` ${key}=${value === undefined ? 'undefined' : JSON.stringify(value)}`)
+      .join('')
+  );
 }

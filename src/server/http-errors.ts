@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RampartError } from '../core/index.js';
-import { wrapError, type ErrorKind, type Logger } from '../core/index.js';
+import { ERRORS, wrapError, type ErrorKind, type Logger } from '../core/index.js';
 
 /** The HTTP status for an error kind; the only place kinds meet statuses. */
 export function statusFor(kind: ErrorKind): ContentfulStatusCode {
@@ -42,7 +42,10 @@ export function errorHandler(logger: Logger) {
       });
     }
     if (coded.kind === 'unauthenticated') c.header('WWW-Authenticate', 'Bearer realm="rampart"');
-    return c.json(errorBody(coded), status);
+    // Internal and unavailable errors may carry file paths and SQL: clients get the catalogue's
+    // title, the log gets the details.
+    const body = errorBody(coded);
+    return c.json(status >= 500 ? { ...body, error: ERRORS[coded.code].title } : body, status);
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RampartError, readTextIfExists, writeFileAtomic } from '../core/index.js';
 import { getMeta, setMeta, type Executor } from '../store/index.js';
+import { createOnce } from './keys.js';
 import type { HomeLayout } from './layout.js';
 
 /** The rampart_meta key holding the admin token's SHA-256 (hex). */
@@ -18,9 +19,11 @@ export async function ensureAdminToken(layout: HomeLayout, store: Executor): Pro
   let token = await readToken(layout.adminToken);
   const created: string[] = [];
   if (token === null) {
-    token = `rmp_${randomBytes(32).toString('base64url')}`;
-    await writeFileAtomic(layout.adminToken, `${token}\n`, { mode: 0o600, exclusive: true });
-    created.push(layout.adminToken);
+    const fresh = `rmp_${randomBytes(32).toString('base64url')}`;
+    const write = () =>
+      writeFileAtomic(layout.adminToken, `${fresh}\n`, { mode: 0o600, exclusive: true });
+    if (await createOnce(write)) created.push(layout.adminToken);
+    token = (await readToken(layout.adminToken)) ?? fresh;
   }
   const hash = hashToken(token);
   if ((await getMeta(store, ADMIN_TOKEN_META_KEY)) !== hash) {

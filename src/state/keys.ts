@@ -1,6 +1,7 @@
 import {
   generateKek,
   generateKeyPair,
+  isRampartError,
   keyAlgorithm,
   loadKek,
   loadPrivateKey,
@@ -26,25 +27,37 @@ export async function ensureKeys(layout: HomeLayout): Promise<string[]> {
     [layout.checkpointKey, layout.checkpointPublicKey, 'ed25519'],
   ];
   for (const [privatePath, publicPath, algorithm] of pairs) {
-    if (await pathExists(privatePath)) {
-      await checkPrivateKey(privatePath, algorithm);
-      continue;
-    }
-    const pair = generateKeyPair(algorithm);
-    await savePrivateKey(privatePath, pair.privateKey);
-    created.push(privatePath);
-    if (!(await pathExists(publicPath))) {
+    const pair = (await pathExists(privatePath)) ? undefined : generateKeyPair(algorithm);
+    if (
+      pair !== undefined &&
+      (await createOnce(() => savePrivateKey(privatePath, pair.privateKey)))
+    ) {
+      // A new private key always gets its own public key, replacing any stale one.
       await savePublicKey(publicPath, pair.publicKey);
-      created.push(publicPath);
+      created.push(privatePath, publicPath);
+    } else {
+      await checkPrivateKey(privatePath, algorithm);
     }
   }
-  if (await pathExists(layout.kek)) {
-    await loadKek(layout.kek);
-  } else {
-    await saveKek(layout.kek, generateKek());
-    created.push(layout.kek);
-  }
+  const kekIsNew =
+    !(await pathExists(layout.kek)) && (await createOnce(() => saveKek(layout.kek, generateKek())));
+  if (kekIsNew) created.push(layout.kek);
+  else await loadKek(layout.kek);
   return created;
+}
+
+/**
+ * Runs an exclusive create; false when the file appeared meanwhile (another process starting on
+ * the same state folder created it first), so both starts can go on with the same file.
+ */
+export async function createOnce(write: () => Promise<void>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isRampartError(error, 'RAMPART_STORE_CONFLICT')) return false;
+    throw error;
+  }
 }
 
 async function checkPrivateKey(file: string, expected: KeyAlgorithm): Promise<void> {

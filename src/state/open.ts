@@ -4,7 +4,7 @@ import { defaultConfigYaml, loadConfig, type Config } from '../config/index.js';
 import { pathExists, RampartError, systemErrorCode, writeFileAtomic } from '../core/index.js';
 import { BlobStore, openStore, type Store, type StoreOptions } from '../store/index.js';
 import { ensureAdminToken } from './admin-token.js';
-import { ensureKeys } from './keys.js';
+import { createOnce, ensureKeys } from './keys.js';
 import { homeLayout, type HomeLayout } from './layout.js';
 
 /** Where the state is and how to read the configuration. */
@@ -13,6 +13,8 @@ export interface OpenStateOptions {
   /** An explicit configuration file; default `<home>/rampart.yaml`. */
   readonly configFile?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** False for read-only work: a missing state folder is then an error, not created. */
+  readonly create?: boolean;
 }
 
 /** An open state folder: configuration, metadata store and blobs, ready for use. */
@@ -37,16 +39,20 @@ export interface State {
 export async function openState(options: OpenStateOptions): Promise<State> {
   const loaded = loadConfig({ home: options.home, file: options.configFile, env: options.env });
   const layout = homeLayout(options.home, loaded.config, options.configFile);
+  if (options.create === false && !(await pathExists(layout.home))) {
+    throw new RampartError('RAMPART_HOME_INVALID', `there is no Rampart state in ${layout.home}`, {
+      hint: 'Check --home / RAMPART_HOME, or run `rampart init` to create the state folder.',
+      details: { path: layout.home },
+    });
+  }
   const created: string[] = [];
   let store: Store | undefined;
   try {
     await ensureFolder(layout.home, created);
     if (options.configFile === undefined && loaded.source === null) {
-      await writeFileAtomic(layout.configFile, defaultConfigYaml(), {
-        mode: 0o600,
-        exclusive: true,
-      });
-      created.push(layout.configFile);
+      const write = () =>
+        writeFileAtomic(layout.configFile, defaultConfigYaml(), { mode: 0o600, exclusive: true });
+      if (await createOnce(write)) created.push(layout.configFile);
     }
     const databaseIsNew = loaded.config.store.url === null && !(await pathExists(layout.database));
     store = await openStore(storeOptions(loaded.config, layout));
@@ -92,12 +98,14 @@ async function ensureFolder(folder: string, created: string[]): Promise<void> {
   } catch (error) {
     if (systemErrorCode(error) !== 'ENOENT') throw asHomeError(error, folder);
   }
+  let made: string | undefined;
   try {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    made = await mkdir(folder, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw asHomeError(error, folder);
   }
-  created.push(folder);
+  // Only what this call made is ours to remove on failure (another start may have made it).
+  if (made !== undefined) created.push(made);
 }
 
 function asHomeError(error: unknown, folder: string): RampartError {

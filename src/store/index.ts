@@ -3,6 +3,7 @@ export type {
   AppliedMigration,
   Dialect,
   Executor,
+  TransactionOptions,
   MigrationReport,
   Row,
   SqlValue,

@@ -38,6 +38,15 @@ export interface MigrationReport {
   readonly applied: readonly AppliedMigration[];
 }
 
+/** How a transaction runs. */
+export interface TransactionOptions {
+  /**
+   * Read only, over one consistent snapshot of the database, without blocking writers in other
+   * processes (SQLite: deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ READ ONLY).
+   */
+  readonly snapshot?: boolean;
+}
+
 /** The metadata store: one interface over SQLite and PostgreSQL. */
 export interface Store extends Executor {
   readonly dialect: Dialect;
@@ -46,7 +55,7 @@ export interface Store extends Executor {
    * Use only `tx` inside `fn`; on SQLite, calling the store itself there waits forever.
    * @throws RAMPART_STORE_LOCKED, RAMPART_STORE_UNAVAILABLE, or whatever `fn` throws
    */
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Applies pending migrations, one transaction each; safe to call from several processes.
    * @throws RAMPART_STORE_TOO_NEW, RAMPART_STORE_MIGRATION_FAILED, RAMPART_STORE_LOCKED

@@ -55,7 +55,8 @@ export const auditCommand: Command = {
     let state: State | undefined;
     let opened: OpenedAuditLog | undefined;
     const open = async (): Promise<OpenedAuditLog> => {
-      state ??= await openLocalState(context);
+      // Only append may create the state folder; reading a log that does not exist is an error.
+      state ??= await openLocalState(context, input.positionals[0] === 'append');
       opened ??= await openAuditLog(state.store, state.layout);
       return opened;
     };
@@ -87,10 +88,11 @@ function actionFor(input: CommandInput): AuditAction {
   return action;
 }
 
-function openLocalState(context: CommandContext): Promise<State> {
+function openLocalState(context: CommandContext, create: boolean): Promise<State> {
   return openState({
     home: context.location.home,
     configFile: context.location.configFile,
     env: context.env,
+    create,
   });
 }

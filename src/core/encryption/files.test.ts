@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -84,6 +85,14 @@ describe('encryptFile and decryptFile', () => {
       isRampartError(e, 'RAMPART_CIPHERTEXT_MALFORMED'),
     );
     assert.equal(await readFile(at('existing'), 'utf8'), 'previous content');
+  });
+
+  it('refuses a source that is not a regular file as such, not as a write failure', async () => {
+    const dir = tempDir();
+    await assert.rejects(encryptFile(dir, path.join(dir, 'out'), { keys: generateKek() }), (e) =>
+      isRampartError(e, 'RAMPART_FILE_TYPE_UNSUPPORTED'),
+    );
+    assert.ok(!existsSync(path.join(dir, 'out')));
   });
 
   it('reports a missing source or destination folder as RAMPART_FILE_NOT_FOUND', async () => {

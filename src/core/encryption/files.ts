@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { syncFolder } from '../atomic-write.js';
-import { fileError, writeError } from '../errors.js';
+import { fileError, RampartError, writeError } from '../errors.js';
 import type { DecryptOptions, EncryptOptions } from './envelope.js';
 import type { KeySource } from './keyring.js';
 import { decryptStream, encryptStream } from './streams.js';
@@ -24,11 +24,17 @@ export interface DecryptFileOptions extends DecryptOptions {
 const IO_BUFFER = 4 * 1024 * 1024;
 
 async function openSource(src: string): Promise<FileHandle> {
-  try {
-    return await open(src, 'r');
-  } catch (error) {
+  const handle = await open(src, 'r').catch((error: unknown) => {
     throw fileError(error, src);
+  });
+  // Refused here, so that a folder or device is not reported as a failure to write `dst`.
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw new RampartError('RAMPART_FILE_TYPE_UNSUPPORTED', `${src} is not a regular file`, {
+      details: { path: src },
+    });
   }
+  return handle;
 }
 
 async function openTemp(input: FileHandle, temp: string, dst: string): Promise<FileHandle> {

@@ -1,6 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
-import { fileError, RampartError, systemErrorCode } from '../errors.js';
+import { RampartError } from '../errors.js';
+import { readSmallFile } from '../files.js';
+import { keyFileError } from '../keys.js';
 import { Kek } from './kek.js';
 import { Keyring } from './keyring.js';
 
@@ -77,32 +78,13 @@ export async function saveKek(path: string, kek: Kek): Promise<void> {
  * a regular file, too large, malformed or has a wrong-length key; RAMPART_FILE_UNREADABLE.
  */
 export async function loadKek(path: string): Promise<Kek> {
-  let handle: FileHandle;
+  let bytes: Buffer;
   try {
-    handle = await open(path, 'r');
+    bytes = await readSmallFile(path, MAX_KEK_FILE_SIZE);
   } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT') {
-      throw new RampartError('RAMPART_KEY_NOT_FOUND', `${path}: no key-encryption-key file`, {
-        cause: error,
-        details: { path },
-      });
-    }
-    throw fileError(error, path);
+    throw keyFileError(error, path);
   }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_KEK_FILE_SIZE) {
-      throw new RampartError('RAMPART_KEY_INVALID', `${path}: not a key-encryption-key file`, {
-        hint: INVALID_HINT,
-        details: { path, size: info.size },
-      });
-    }
-    return parseKekFile(await handle.readFile('utf8'), path);
-  } catch (error) {
-    throw fileError(error, path);
-  } finally {
-    await handle.close();
-  }
+  return parseKekFile(bytes.toString('utf8'), path);
 }
 
 /**

@@ -281,6 +281,11 @@ describe('hashFolder', () => {
     await assert.rejects(hashFolder(root, { maxFiles: 2, pool }), (e) =>
       isRampartError(e, 'RAMPART_LIMIT_EXCEEDED'),
     );
+    const folders = tempDir();
+    for (const name of ['d1', 'd2', 'd3']) mkdirSync(path.join(folders, name));
+    await assert.rejects(hashFolder(folders, { maxFiles: 2, pool }), (e) =>
+      isRampartError(e, 'RAMPART_LIMIT_EXCEEDED'),
+    );
     await assert.rejects(
       hashFolder(root, { method: 'shards', shardSize: 1, maxResources: 2, pool }),
       (e) => isRampartError(e, 'RAMPART_LIMIT_EXCEEDED'),

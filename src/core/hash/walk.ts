@@ -53,7 +53,8 @@ export function normaliseIgnorePaths(root: string, ignorePaths: readonly string[
  * folder ignores everything below it. Directories are descended without recursion.
  * @throws RAMPART_FILE_TYPE_UNSUPPORTED for a symbolic link, socket, FIFO or device that is not
  *   ignored, RAMPART_FILE_UNREADABLE for a name that is not UTF-8 or an unreadable folder,
- *   RAMPART_LIMIT_EXCEEDED past `maxFiles` files.
+ *   RAMPART_LIMIT_EXCEEDED past `maxFiles` entries (files and folders both count, so a tree of
+ *   millions of empty folders is refused too).
  */
 export async function listFiles(
   root: string,
@@ -62,16 +63,17 @@ export async function listFiles(
 ): Promise<string[]> {
   const files: string[] = [];
   const pending: string[] = [''];
+  let entries = 0;
   for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
     for (const entry of await readFolder(root, folder)) {
       const name = entryName(root, folder, entry);
       const relative = folder === '' ? name : `${folder}/${name}`;
       if (ignored.has(relative)) continue;
+      if (++entries > maxFiles) throw tooManyFiles(root, maxFiles);
       if (entry.isDirectory()) {
         pending.push(relative);
       } else if (entry.isFile()) {
         files.push(relative);
-        if (files.length > maxFiles) throw tooManyFiles(root, maxFiles);
       } else {
         throw unsupported(path.join(root, relative), entry);
       }
@@ -125,7 +127,11 @@ function unsupported(absolute: string, entry: Dirent<Buffer>): RampartError {
 }
 
 function tooManyFiles(root: string, maxFiles: number): RampartError {
-  return new RampartError('RAMPART_LIMIT_EXCEEDED', `${root}: more than ${maxFiles} files`, {
-    details: { path: root, limit: maxFiles },
-  });
+  return new RampartError(
+    'RAMPART_LIMIT_EXCEEDED',
+    `${root}: more than ${maxFiles} files and folders`,
+    {
+      details: { path: root, limit: maxFiles },
+    },
+  );
 }

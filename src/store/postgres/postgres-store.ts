@@ -3,7 +3,14 @@ import { RampartError } from '../../core/index.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import { readSchemaVersion, runMigrations } from '../migrator.js';
 import { toNumberedPlaceholders, toSafeNumber } from '../sql.js';
-import type { Executor, MigrationReport, Row, SqlValue, Store } from '../store.js';
+import type {
+  Executor,
+  MigrationReport,
+  Row,
+  SqlValue,
+  Store,
+  TransactionOptions,
+} from '../store.js';
 import { describeServer, postgresError } from './postgres-errors.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -85,7 +92,10 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `fn` between BEGIN and COMMIT on one client, rolling back when it throws. */
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (tx: Executor) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     const client = await this.#connect();
     let active = true;
     let broken: Error | undefined;
@@ -107,7 +117,9 @@ export class PostgresStore implements Store {
       },
     };
     try {
-      await this.#exec(client, 'BEGIN', []);
+      const begin =
+        options.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+      await this.#exec(client, begin, []);
       const result = await fn(tx);
       await this.#exec(client, 'COMMIT', []);
       return result;

@@ -4,7 +4,14 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { readSchemaVersion, runMigrations } from '../migrator.js';
 import { AsyncMutex } from '../mutex.js';
 import { toSafeNumber } from '../sql.js';
-import type { Executor, MigrationReport, Row, SqlValue, Store } from '../store.js';
+import type {
+  Executor,
+  MigrationReport,
+  Row,
+  SqlValue,
+  Store,
+  TransactionOptions,
+} from '../store.js';
 import { openSqliteDatabase } from './open-sqlite.js';
 import { sqliteError } from './sqlite-errors.js';
 
@@ -47,10 +54,16 @@ export class SqliteStore implements Store {
       : this.#run(sql, params);
   }
 
-  /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT`. @throws RAMPART_STORE_LOCKED */
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` inside `BEGIN IMMEDIATE … COMMIT`, or a deferred (snapshot) transaction.
+   * @throws RAMPART_STORE_LOCKED
+   */
+  async transaction<T>(
+    fn: (tx: Executor) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     return this.#mutex.run(async () => {
-      this.#run('BEGIN IMMEDIATE', []);
+      this.#run(options.snapshot === true ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE', []);
       let active = true;
       const tx = this.#executor(() => {
         if (!active) throw finishedTransaction();
