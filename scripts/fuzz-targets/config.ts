@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import {
   defaultConfigYaml,
   loadConfig,
+  YAML_PARSE_OPTIONS,
   validateConfig,
   type Config,
 } from '../../src/config/index.js';
@@ -19,10 +20,8 @@ import {
 } from '../../testkit/fuzz-mutators.js';
 import type { TargetFactory, Verdict } from './target.js';
 
-// loadConfig's parse options; prettyErrors only changes messages and costs time, so it is off.
-const YAML_OPTIONS = { uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' } as const;
 const YAML: Codec = {
-  parse: (text: string): unknown => parseYaml(text, YAML_OPTIONS),
+  parse: (text: string): unknown => parseYaml(text, YAML_PARSE_OPTIONS),
   stringify: (value: unknown): string => stringifyYaml(value),
 };
 const SEED_TEXTS = [

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalize, RampartError } from '../core/index.js';
+import { canonicalize, isDigest, RampartError } from '../core/index.js';
 
 /** The leaf format version written into every event. */
 export const EVENT_VERSION = 1;
@@ -9,7 +9,9 @@ export const EVENT_VERSION = 1;
 export const MAX_EVENT_BYTES = 8 * 1024;
 
 const text = (max: number) => z.string().min(1).max(max);
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex>');
+const digest = z
+  .string()
+  .refine((text): boolean => isDigest(text), 'must be sha256:<64 lowercase hex>');
 
 /** What a caller submits: who did what to which resource, and the decision. */
 export const auditEventInputSchema = z.strictObject({

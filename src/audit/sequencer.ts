@@ -85,13 +85,14 @@ export class Sequencer {
       const size = await logSize(tx);
       let range = await loadCompactRange(storeNodeReader(tx), size);
       const nodes: StoredNode[] = [];
-      for (const leaf of leaves) {
-        const next = appendLeaf(range, leafHash(leaf));
+      const hashes = leaves.map((leaf) => leafHash(leaf));
+      for (const hash of hashes) {
+        const next = appendLeaf(range, hash);
         range = next.range;
         nodes.push(...next.completed);
       }
       const now = this.#options.now().toISOString();
-      await insertLeaves(tx, size, leaves, nodes, now);
+      await insertLeaves(tx, size, leaves, hashes, now);
       await insertNodes(tx, nodes);
       const root = compactRoot(range);
       const note = await signCheckpoint({ origin, size: range.size, root, extensions: [] }, [
@@ -117,16 +118,15 @@ async function insertLeaves(
   tx: Executor,
   first: number,
   leaves: readonly Buffer[],
-  nodes: readonly StoredNode[],
+  hashes: readonly Buffer[],
   now: string,
 ): Promise<void> {
-  const hashes = new Map(nodes.filter((n) => n.level === 0).map((n) => [n.index, n.hash]));
   for (const [at, count] of insertChunks(leaves.length)) {
     const part = leaves.slice(at, at + count);
     const values = part.map(() => '(?, ?, ?, ?)').join(', ');
     const params = part.flatMap((bytes, i) => {
       const index = first + at + i;
-      return [index, hashes.get(index) ?? leafHash(bytes), bytes.toString('utf8'), now];
+      return [index, hashes[at + i] as Buffer, bytes.toString('utf8'), now];
     });
     await tx.run(
       `INSERT INTO audit_leaves (idx, leaf_hash, data, appended_at) VALUES ${values}`,

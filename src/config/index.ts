@@ -1,6 +1,6 @@
 export { configSchema } from './schema.js';
 export type { Config } from './schema.js';
-export { CONFIG_FILE_NAME, loadConfig, validateConfig } from './load.js';
+export { CONFIG_FILE_NAME, YAML_PARSE_OPTIONS, loadConfig, validateConfig } from './load.js';
 export type { ConfigIssue, LoadConfigOptions, LoadedConfig } from './load.js';
 export { ENV_OVERRIDES, applyEnvOverrides } from './env.js';
 export type { EnvOverride } from './env.js';

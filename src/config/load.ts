@@ -96,18 +96,22 @@ function readConfigText(file: string, explicit: boolean): string | null {
   }
 }
 
+/**
+ * How rampart.yaml is parsed (shared with the fuzzer). logLevel 'error': warnings would otherwise
+ * go to process.emitWarning (stray stderr); prettyErrors off: slow on long malformed input.
+ */
+export const YAML_PARSE_OPTIONS = Object.freeze({
+  uniqueKeys: true,
+  maxAliasCount: 100,
+  prettyErrors: false,
+  logLevel: 'error',
+} as const);
+
 function parseYaml(text: string, file: string): Record<string, unknown> {
   const lines = new LineCounter();
   let value: unknown;
   try {
-    // logLevel 'error': warnings would otherwise go to process.emitWarning (stray stderr).
-    value = parse(text, {
-      uniqueKeys: true,
-      maxAliasCount: 100,
-      prettyErrors: false,
-      logLevel: 'error',
-      lineCounter: lines,
-    });
+    value = parse(text, { ...YAML_PARSE_OPTIONS, lineCounter: lines });
   } catch (error) {
     throw yamlError(error, file, lines);
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -120,6 +121,10 @@ describe('keys', () => {
     for (const name of ['garbage', 'badPem', 'private', 'huge']) {
       await assert.rejects(loadPublicKey(at(name)), code('RAMPART_KEY_INVALID'), name);
     }
+    // A FIFO or a folder where a key belongs is refused at once, never read or waited on.
+    execFileSync('mkfifo', [at('fifo')]);
+    await assert.rejects(loadPrivateKey(at('fifo')), code('RAMPART_KEY_INVALID'));
+    await assert.rejects(loadPublicKey(dir), code('RAMPART_KEY_INVALID'));
   });
 
   it('refuses, without crashing the process, an EC key on a curve OpenSSL cannot use', async () => {
