@@ -1,5 +1,5 @@
 export { AuditLog, auditIdentity } from './log.js';
-export type { AuditEntry, AuditLogOptions, AuditProof } from './log.js';
+export type { AuditEntry, AuditLogOptions, AuditProof, InclusionProof } from './log.js';
 export { openAuditLog } from './open.js';
 export type { OpenedAuditLog } from './open.js';
 export type { AppendReceipt } from './sequencer.js';

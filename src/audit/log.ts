@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RampartError } from '../core/index.js';
-import { getMeta, setMeta, type Store } from '../store/index.js';
+import { initMeta, type Store } from '../store/index.js';
 import type { NoteSigner } from './checkpoint/note.js';
 import type { NoteVerifier } from './checkpoint/vkey.js';
 import { toLeaf, type AuditEvent } from './event.js';
@@ -24,6 +24,12 @@ export interface AuditProof {
   readonly size: number;
   readonly root: string;
   readonly proof: readonly string[];
+}
+
+/** An inclusion proof with the entry's index and leaf hash (base64). */
+export interface InclusionProof extends AuditProof {
+  readonly index: number;
+  readonly leafHash: string;
 }
 
 /** How to open the log. */
@@ -78,10 +84,15 @@ export class AuditLog {
 
   /** The latest signed checkpoint, or null for an empty log. */
   async checkpoint(): Promise<string | null> {
-    const rows = await this.#options.store.query<{ note: string }>(
-      'SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1',
+    return (await this.latestCheckpoint())?.note ?? null;
+  }
+
+  /** The latest signed checkpoint with the size it commits to, or null for an empty log. */
+  async latestCheckpoint(): Promise<{ note: string; size: number } | null> {
+    const rows = await this.#options.store.query<{ note: string; size: number }>(
+      'SELECT note, size FROM audit_checkpoints ORDER BY size DESC LIMIT 1',
     );
-    return rows[0]?.note ?? null;
+    return rows[0] ?? null;
   }
 
   /** The entries from `from` (inclusive), at most `limit`. */
@@ -108,11 +119,18 @@ export class AuditLog {
    * The inclusion proof of entry `index` in the tree of `size` entries (default: all).
    * @throws RAMPART_AUDIT_NOT_FOUND, RAMPART_AUDIT_RANGE_INVALID
    */
-  async inclusion(index: number, size?: number): Promise<AuditProof> {
+  async inclusion(index: number, size?: number): Promise<InclusionProof> {
     const n = await this.#sizeAtMost(size);
     const reader = storeNodeReader(this.#options.store);
     const proof = await inclusionProof(reader, index, n);
-    return { size: n, root: (await rootAt(reader, n)).toString('base64'), proof: b64(proof) };
+    const [leaf] = await reader.readNodes([{ level: 0, index }]);
+    return {
+      index,
+      size: n,
+      leafHash: (leaf as Buffer).toString('base64'),
+      root: (await rootAt(reader, n)).toString('base64'),
+      proof: b64(proof),
+    };
   }
 
   /** The consistency proof from `from` entries to `to` (default: all). */
@@ -175,19 +193,11 @@ function b64(hashes: readonly Buffer[]): string[] {
 
 /** The installation's audit salt and origin, created on first use and kept in rampart_meta. */
 export async function auditIdentity(store: Store): Promise<{ origin: string; salt: Buffer }> {
-  let salt = await getMeta(store, 'audit_salt');
-  let origin = await getMeta(store, 'audit_origin');
-  if (salt === undefined || origin === undefined) {
-    salt ??= randomBytes(32).toString('hex');
-    origin ??= `rampart.local/audit/${randomBytes(8).toString('hex')}`;
-    await store.transaction(async (tx) => {
-      if ((await getMeta(tx, 'audit_salt')) === undefined)
-        await setMeta(tx, 'audit_salt', salt ?? '');
-      if ((await getMeta(tx, 'audit_origin')) === undefined)
-        await setMeta(tx, 'audit_origin', origin ?? '');
-    });
-    salt = (await getMeta(store, 'audit_salt')) ?? salt;
-    origin = (await getMeta(store, 'audit_origin')) ?? origin;
-  }
+  const salt = await initMeta(store, 'audit_salt', randomBytes(32).toString('hex'));
+  const origin = await initMeta(
+    store,
+    'audit_origin',
+    `rampart.local/audit/${randomBytes(8).toString('hex')}`,
+  );
   return { origin, salt: Buffer.from(salt, 'hex') };
 }

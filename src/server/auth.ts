@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { RampartError } from '../core/index.js';
+import { hashToken } from '../state/index.js';
 
 /** Options for {@link bearerAuth}. */
 export interface BearerAuthOptions {
@@ -27,7 +28,7 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler {
 }
 
 function hashMatches(token: string, expectedHex: string): boolean {
-  const actual = createHash('sha256').update(token).digest();
+  const actual = Buffer.from(hashToken(token), 'hex');
   const expected = Buffer.from(expectedHex, 'hex');
   return expected.length === actual.length && timingSafeEqual(actual, expected);
 }

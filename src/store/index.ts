@@ -10,7 +10,7 @@ export type {
   Store,
   StoreOptions,
 } from './store.js';
-export { getMeta, setMeta } from './meta.js';
+export { getMeta, initMeta, setMeta } from './meta.js';
 export { MIGRATIONS, portable } from './migrations/index.js';
 export type { Migration } from './migrations/index.js';
 export { latestVersion, readSchemaVersion, runMigrations } from './migrator.js';

@@ -17,3 +17,15 @@ export async function setMeta(executor: Executor, key: string, value: string): P
     [key, value],
   );
 }
+
+/**
+ * Sets a rampart_meta setting only if it is not set yet, and returns the value that holds
+ * afterwards (this one, or the one another process set first). @throws RAMPART_STORE_*
+ */
+export async function initMeta(executor: Executor, key: string, value: string): Promise<string> {
+  await executor.run(
+    'INSERT INTO rampart_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+    [key, value],
+  );
+  return (await getMeta(executor, key)) ?? value;
+}
