@@ -319,7 +319,8 @@ export function systemErrorCode(error: unknown): string | undefined {
 
 /**
  * Turns a failed file-system call on `path` into a coded error: ENOENT becomes
- * RAMPART_FILE_NOT_FOUND, EACCES/EPERM RAMPART_FILE_UNREADABLE, anything else `fallback`.
+ * RAMPART_FILE_NOT_FOUND, EACCES/EPERM RAMPART_FILE_UNREADABLE, ELOOP (a symbolic link opened
+ * with O_NOFOLLOW) and ENXIO (a socket) RAMPART_FILE_TYPE_UNSUPPORTED, anything else `fallback`.
  */
 export function fileError(
   error: unknown,
@@ -330,6 +331,12 @@ export function fileError(
   const sys = systemErrorCode(error);
   if (sys === 'ENOENT') {
     return new RampartError('RAMPART_FILE_NOT_FOUND', `${path}: no such file or folder`, {
+      cause: error,
+      details: { path },
+    });
+  }
+  if (sys === 'ELOOP' || sys === 'ENXIO') {
+    return new RampartError('RAMPART_FILE_TYPE_UNSUPPORTED', `${path}: not a regular file`, {
       cause: error,
       details: { path },
     });

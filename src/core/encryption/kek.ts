@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
 import { RampartError } from '../errors.js';
 import { KEK_ID_SIZE, KEY_SIZE, TAG_SIZE } from './format.js';
 
@@ -78,16 +77,6 @@ export class Kek {
       );
     }
     return dek;
-  }
-
-  /** JSON shows only the id. */
-  toJSON(): { id: string } {
-    return { id: this.id };
-  }
-
-  /** util.inspect and console show only the id. */
-  [inspect.custom](): string {
-    return `Kek { id: '${this.id}' }`;
   }
 }
 

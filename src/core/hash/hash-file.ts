@@ -49,7 +49,7 @@ export async function hashFile(path: string, options: HashFileOptions = {}): Pro
       return await streamHash(handle, Math.min(options.bufferSize ?? DEFAULT_BUFFER, size + 1));
     }
   } catch (error) {
-    throw errorFor(error, path);
+    throw fileError(error, path);
   } finally {
     await handle?.close();
   }
@@ -84,15 +84,4 @@ async function hashInWorker(path: string, pool: HashPool | undefined): Promise<R
   } finally {
     await own.close();
   }
-}
-
-function errorFor(error: unknown, path: string): RampartError {
-  // ENXIO: opening a socket.
-  if (error instanceof Error && 'code' in error && error.code === 'ENXIO') {
-    return new RampartError('RAMPART_FILE_TYPE_UNSUPPORTED', `${path}: not a regular file`, {
-      cause: error,
-      details: { path },
-    });
-  }
-  return fileError(error, path);
 }

@@ -206,13 +206,6 @@ function failureError(request: HashRequest, failure: HashFailure): RampartError 
       );
     case 'system': {
       const cause = Object.assign(new Error(failure.message), { code: failure.errno });
-      // ELOOP: a symbolic link (opened with O_NOFOLLOW); ENXIO: a socket.
-      if (failure.errno === 'ELOOP' || failure.errno === 'ENXIO') {
-        return new RampartError('RAMPART_FILE_TYPE_UNSUPPORTED', `${path}: not a regular file`, {
-          cause,
-          details: { path },
-        });
-      }
       return fileError(cause, path);
     }
   }
