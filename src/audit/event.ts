@@ -106,9 +106,29 @@ function buildEvent(input: AuditEventInput, time: Date, salt: Uint8Array): Audit
         ? actor
         : {
             ...actor,
-            sourceHash: `hmac-sha256:${createHmac('sha256', salt).update(source).digest('hex')}`,
+            sourceHash: sourceHash(source, salt),
           },
   };
+}
+
+// Sources repeat (a few services, a few addresses), and an HMAC costs as much as the rest of an
+// append's hashing: remember recent ones, per salt, in a bounded map.
+const SOURCE_CACHE_SIZE = 4096;
+const sourceCache = new WeakMap<Uint8Array, Map<string, string>>();
+
+function sourceHash(source: string, salt: Uint8Array): string {
+  let cache = sourceCache.get(salt);
+  if (cache === undefined) {
+    cache = new Map();
+    sourceCache.set(salt, cache);
+  }
+  let hashed = cache.get(source);
+  if (hashed === undefined) {
+    hashed = `hmac-sha256:${createHmac('sha256', salt).update(source).digest('hex')}`;
+    if (cache.size >= SOURCE_CACHE_SIZE) cache.clear();
+    cache.set(source, hashed);
+  }
+  return hashed;
 }
 
 function invalid(message: string, details: Record<string, unknown>): RampartError {
