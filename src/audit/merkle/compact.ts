@@ -33,7 +33,7 @@ export function appendLeaf(
   leaf: Buffer,
 ): { range: CompactRange; completed: StoredNode[] } {
   const ids = nodesCompletedBy(range.size);
-  if (leaf.length !== HASH_SIZE || range.hashes.length !== rootPlan(range.size).length) {
+  if (leaf.length !== HASH_SIZE || range.hashes.length !== perfectSubtrees(range.size)) {
     throw new RampartError(
       'RAMPART_AUDIT_RANGE_INVALID',
       `cannot append to a compact range of size ${range.size} with ${range.hashes.length} hashes`,
@@ -53,6 +53,13 @@ export function appendLeaf(
     range: Object.freeze({ size: range.size + 1, hashes: Object.freeze(hashes) }),
     completed,
   };
+}
+
+// A tree of `size` leaves has one perfect subtree on its right edge per set bit of `size`.
+function perfectSubtrees(size: number): number {
+  let count = 0;
+  for (let rest = size; rest > 0; rest = Math.floor(rest / 2)) count += rest % 2;
+  return count;
 }
 
 /** The root hash of the tree a compact range describes. */
