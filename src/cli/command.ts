@@ -33,7 +33,7 @@ export interface CommandInput {
 
 /** What a command returns: the exit code, a JSON document for --json and text for people. */
 export interface CommandResult {
-  readonly exitCode: 0 | 1;
+  readonly exitCode: 0 | 1 | 2;
   readonly json: unknown;
   readonly text: string;
 }

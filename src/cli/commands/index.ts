@@ -3,6 +3,7 @@ import { auditCommand } from './audit.js';
 import { configCommand } from './config.js';
 import { digestCommand } from './digest.js';
 import { initCommand } from './init.js';
+import { scanCommand } from './scan.js';
 import { upCommand } from './up.js';
 
 /** Every command, in the order `rampart --help` lists them. */
@@ -10,6 +11,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   upCommand,
   digestCommand,
+  scanCommand,
   configCommand,
   auditCommand,
 ];
