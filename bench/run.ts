@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   hash: () => import('./hash.js'),
   crypt: () => import('./crypt.js'),
   audit: () => import('./audit.js'),
+  scan: () => import('./scan.js'),
 };
 
 const name = process.argv[2];
