@@ -23,6 +23,12 @@ export interface ByteSource {
    * fresh buffer the caller may keep.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: fills `target` from `offset` (fewer bytes only at the end) and returns how many
+   * were read. Lets a sequential reader reuse one buffer instead of leaving a trail of
+   * discarded ones for the garbage collector.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
   /** The bytes from `offset` to the end, in chunks of about `chunkSize`. */
   stream(offset?: number, chunkSize?: number): AsyncIterable<Uint8Array>;
 }
@@ -65,6 +71,14 @@ export class SliceSource implements ByteSource {
     const clamped = Math.max(0, Math.min(length, this.size - offset));
     return this.#base.read(this.#start + offset, clamped);
   }
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    const clamped = Math.max(0, Math.min(target.length, this.size - offset));
+    const window = target.subarray(0, clamped);
+    if (this.#base.readInto !== undefined) return this.#base.readInto(this.#start + offset, window);
+    const bytes = await this.#base.read(this.#start + offset, clamped);
+    window.set(bytes);
+    return bytes.length;
+  }
   async *stream(offset = 0, chunkSize = CHUNK_SIZE): AsyncIterable<Uint8Array> {
     for (let at = offset; at < this.size; at += chunkSize) {
       yield await this.read(at, Math.min(chunkSize, this.size - at));
@@ -105,21 +119,22 @@ export class FileSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const wanted = Math.max(0, Math.min(length, this.size - offset));
-    const buffer = Buffer.allocUnsafe(wanted);
+    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - offset)));
+    const filled = await this.readInto(offset, buffer);
+    return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+  }
+
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    const wanted = Math.max(0, Math.min(target.length, this.size - offset));
     let filled = 0;
     while (filled < wanted) {
-      const { bytesRead } = await this.#handle.read(
-        buffer,
-        filled,
-        wanted - filled,
-        offset + filled,
-      );
+      const at = offset + filled;
+      const { bytesRead } = await this.#handle.read(target, filled, wanted - filled, at);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
     this.#bytesRead += filled;
-    return filled === wanted ? buffer : buffer.subarray(0, filled);
+    return filled;
   }
 
   async *stream(offset = 0, chunkSize = CHUNK_SIZE): AsyncIterable<Uint8Array> {

@@ -1,12 +1,13 @@
 /**
  * A read window over a byte source for the opcode loop. Seekable sources are read in windows
- * that grow from a few KiB to 4 MiB and are re-positioned to skip large payloads without
+ * that grow from a few KiB to 1 MiB (small enough that discarded windows never pile up
+ * as external memory between collections) and are re-positioned to skip large payloads without
  * reading them; non-seekable sources (decompressed streams) are consumed once, and skipped
  * bytes are discarded as they stream past.
  */
 import type { ByteSource } from '../source.js';
 
-const MAX_WINDOW = 4 * 1024 * 1024;
+const MAX_WINDOW = 1024 * 1024;
 const MIN_WINDOW = 8 * 1024;
 const EMPTY = new Uint8Array(0);
 
@@ -23,6 +24,7 @@ export class Reader {
   readonly source: ByteSource;
   #window = MIN_WINDOW;
   #stream: AsyncIterator<Uint8Array> | undefined;
+  #scratch: Uint8Array | undefined;
 
   constructor(source: ByteSource, start = 0) {
     this.source = source;
@@ -101,12 +103,23 @@ export class Reader {
   async #readAt(offset: number, min: number): Promise<void> {
     const size = Math.max(min, this.#window);
     this.#window = Math.min(MAX_WINDOW, this.#window * 2);
-    const chunk = await this.source.read(offset, size);
+    const chunk = await this.#load(offset, size);
     this.buf = chunk;
     this.base = offset;
     this.pos = 0;
     this.end = chunk.length;
     this.eof = chunk.length < size || offset + chunk.length >= this.source.size;
+  }
+
+  // Full-size windows go into one reused buffer: the opcode loop consumes a window before it
+  // asks for the next and copies what it keeps, so nothing still points into the old bytes.
+  async #load(offset: number, size: number): Promise<Uint8Array> {
+    if (size !== MAX_WINDOW || this.source.readInto === undefined) {
+      return this.source.read(offset, size);
+    }
+    this.#scratch ??= new Uint8Array(MAX_WINDOW);
+    const filled = await this.source.readInto(offset, this.#scratch);
+    return this.#scratch.subarray(0, filled);
   }
 
   async #pull(): Promise<void> {

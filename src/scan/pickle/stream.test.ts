@@ -3,8 +3,11 @@
  * the same results, trailing bytes and truncation are reported, and limits become RS108.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { BufferSource, type ByteSource } from '../source.js';
+import { tempDir } from '../../../testkit/tmp.js';
+import { BufferSource, FileSource, type ByteSource } from '../source.js';
 import * as op from './opcodes.js';
 import { scanBytes, StreamSource } from './testing-context.js';
 import { pickle } from './testing-writer.js';
@@ -159,5 +162,32 @@ describe('limits', () => {
     }
     const context = await scanBytes(w.stop().bytes());
     assert.deepEqual(context.rules(), ['RS108']);
+  });
+});
+
+describe('file windows', () => {
+  it('reads a multi-window file into one reused buffer with the same results as memory', async () => {
+    // ~3.5 MiB of short strings and memo traffic, with calls placed so that opcodes straddle the
+    // 1 MiB window boundaries; the file path reuses one buffer, the memory path never does.
+    const writer = pickle().proto(4).mark();
+    for (let i = 0; i < 100_000; i++) {
+      writer.str(`item-${i}-${'x'.repeat(i % 37)}`).memoize();
+      if (i % 7 === 0) writer.get(i - (i % 5)).pop();
+      if (i % 25_000 === 24_999) writer.call('os', 'system', `at ${i}`).pop();
+    }
+    const bytes = writer.op(op.LIST).call('subprocess', 'Popen', 'end').stop().bytes();
+    assert.ok(bytes.length > 2 * 1024 * 1024);
+    const file = path.join(tempDir(), 'windows.pkl');
+    writeFileSync(file, bytes);
+    const source = await FileSource.open(file);
+    try {
+      const fromFile = await scanBytes(bytes, { source });
+      const fromMemory = await scanBytes(bytes);
+      assert.deepEqual(fromFile.findings, fromMemory.findings);
+      assert.deepEqual(fromFile.problems, fromMemory.problems);
+      assert.equal(fromFile.findings.filter((f) => f.rule === 'RS101').length, 5);
+    } finally {
+      await source.close();
+    }
   });
 });
