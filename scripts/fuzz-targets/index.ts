@@ -7,6 +7,7 @@ import { digest } from './digest.js';
 import { dsse, statement } from './dsse.js';
 import { encryption } from './encryption.js';
 import { kekFile, keys } from './keys.js';
+import { scan } from './scan.js';
 import { describeError, type Target, type TargetFactory, type Verdict } from './target.js';
 
 /** Every fuzz target by name. */
@@ -19,6 +20,7 @@ export const TARGETS: Readonly<Record<string, TargetFactory>> = {
   digest,
   'kek-file': kekFile,
   keys,
+  scan,
 };
 
 /** Builds the named target; its corpus depends only on the seed. */
