@@ -28,6 +28,8 @@ export interface ScanLimits {
   readonly maxHeaderBytes: number;
   /** Findings kept per scanned item; more are counted but dropped. */
   readonly maxFindingsPerItem: number;
+  /** Longest an HDF5 file may take to open and read (the HDF5 library can loop on hostile files). */
+  readonly hdf5TimeoutMs: number;
 }
 
 /** Defaults, documented in docs/cli/scan.md. */
@@ -42,6 +44,7 @@ export const DEFAULT_LIMITS: ScanLimits = {
   maxPickleStack: 1_000_000,
   maxHeaderBytes: 100 * 1024 ** 2,
   maxFindingsPerItem: 1_000,
+  hdf5TimeoutMs: 10_000,
 };
 
 /** What a format scanner gets besides the bytes. */
