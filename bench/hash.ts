@@ -2,12 +2,12 @@
 // 2 GiB file (shards) and for 1,000 files of 1 MiB (files), against sha256sum and openssl.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HashPool, RampartError, hashFolder, type FolderManifest } from '../src/core/index.js';
-import { round3, timed, type BenchResult } from './result.js';
+import { round3, timed, withScratchDir, type BenchResult } from './result.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -117,26 +117,15 @@ function shardSizeFor(cores: number): number {
 /** Runs the benchmark and returns its result line. */
 export async function run(): Promise<BenchResult> {
   const cores = availableParallelism();
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-bench-hash-'));
-  const cleanup = (): void => {
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const single = new HashPool({ size: 1 });
-  const parallel = new HashPool({ size: cores });
-  try {
-    return await measure(dir, cores, single, parallel);
-  } finally {
-    await Promise.all([single.close(), parallel.close()]);
-    cleanup();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  return withScratchDir('hash', async (dir) => {
+    const single = new HashPool({ size: 1 });
+    const parallel = new HashPool({ size: cores });
+    try {
+      return await measure(dir, cores, single, parallel);
+    } finally {
+      await Promise.all([single.close(), parallel.close()]);
+    }
+  });
 }
 
 /**

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 /** The one-line result every benchmark prints last (DESIGN.md, performance rules). */
 export interface BenchResult {
   readonly bench: string;
@@ -21,4 +25,28 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: num
   const start = process.hrtime.bigint();
   const value = await fn();
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
+}
+
+/**
+ * Runs `fn` with a fresh scratch folder that is removed afterwards — also when the run is
+ * interrupted with Ctrl-C or SIGTERM, so multi-GB inputs are never left behind.
+ */
+export async function withScratchDir<T>(name: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), `rampart-bench-${name}-`));
+  const cleanup = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = (): void => {
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(dir);
+  } finally {
+    cleanup();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
 }

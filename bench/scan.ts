@@ -3,8 +3,7 @@
 // read the same file. Every scan runs in a fresh child process (this file with --child), so its
 // peak RSS is that scan's alone.
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,7 +13,7 @@ import {
   writeTorchZip,
 } from '../scripts/scan-fixtures/bench-inputs.js';
 import { scanPaths, verdict } from '../src/scan/index.js';
-import { round3, timed, type BenchResult } from './result.js';
+import { round3, timed, withScratchDir, type BenchResult } from './result.js';
 
 const MIB = 1024 * 1024;
 const SELF = fileURLToPath(import.meta.url);
@@ -185,23 +184,7 @@ function result(sizes: Sizes, blob: Case, dense: Case, zip: Case): BenchResult {
 /** Runs the benchmark and returns its result line. */
 export async function run(): Promise<BenchResult> {
   const sizes = process.argv.includes('--quick') ? QUICK : FULL;
-  const dir = mkdtempSync(path.join(tmpdir(), 'rampart-bench-scan-'));
-  const cleanup = (): void => {
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const onSignal = (): void => {
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await measureAll(dir, sizes);
-  } finally {
-    cleanup();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
+  return withScratchDir('scan', (dir) => measureAll(dir, sizes));
 }
 
 const childFile = process.argv[2] === '--child' ? process.argv[3] : undefined;

@@ -4,6 +4,7 @@
  * underscores, an optional sign), True/False/None. Nothing is evaluated; floats, sets and
  * anything else are rejected, and the caller then treats the header as unknown.
  */
+import { PYTHON_SIMPLE_ESCAPES } from '../python-escapes.js';
 
 /** A parsed Python literal. */
 export type PyValue =
@@ -24,18 +25,6 @@ export class LiteralError extends Error {
 }
 
 const MAX_DEPTH = 64;
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
 const NUMBER =
   /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|[1-9](?:_?\d)*|0(?:_?0)*)/;
 
@@ -213,7 +202,7 @@ class Parser {
     const c = text[this.#at + 1] ?? '';
     this.#at += 2;
     if (c === '\n') return '';
-    const simple = SIMPLE_ESCAPES[c];
+    const simple = PYTHON_SIMPLE_ESCAPES[c];
     if (simple !== undefined) return simple;
     if (c >= '0' && c <= '7') {
       const digits = /^[0-7]{1,3}/.exec(text.slice(this.#at - 1, this.#at + 2))?.[0] ?? c;

@@ -4,6 +4,7 @@
  * names, strings (with Python escapes decoded, as Jinja decodes them), numbers and operators.
  * It never fails: malformed input yields whatever regions and tokens it can.
  */
+import { PYTHON_SIMPLE_ESCAPES } from '../python-escapes.js';
 
 /** A `{{ … }}` or `{% … %}` block's inside. */
 export interface Region {
@@ -125,19 +126,8 @@ function match(pattern: RegExp, text: string, at: number): string | undefined {
   return pattern.exec(text)?.[0];
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\n': '',
-};
+// Python's escapes plus a backslash-newline, which continues the string.
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { ...PYTHON_SIMPLE_ESCAPES, '\n': '' };
 
 // Unicode names an attacker might spell an underscore or a letter with (\N{LOW LINE}).
 const NAMED: Readonly<Record<string, string>> = {
