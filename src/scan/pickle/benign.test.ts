@@ -110,6 +110,15 @@ describe('numpy and scikit-learn', () => {
     await assertClean(w.bytes());
   });
 
+  it('accepts the legacy numpy.core._internal._reconstruct of very old object arrays', async () => {
+    // As in numpy's own test data py2-np0-objarr.npy: _reconstruct(ndarray, (0,), 'b').
+    const w = pickle().proto(2).global('numpy.core._internal', '_reconstruct');
+    w.global('numpy', 'ndarray').tuple(0).str('b').op(op.TUPLE3).reduce();
+    w.mark().int(1).tuple(1);
+    dtype(w, 'O8').op(op.NEWFALSE).op(op.EMPTY_LIST).op(op.TUPLE).build().stop();
+    await assertClean(w.bytes());
+  });
+
   it('accepts sklearn Tree (a Cython type rebuilt by REDUCE) and numpy scalars', async () => {
     const w = pickle().proto(4).stackGlobal('sklearn.tree._tree', 'Tree').tuple(4, 1).reduce();
     w.op(op.EMPTY_DICT).build().pop();

@@ -172,6 +172,9 @@ const ALLOW_RECORD: Record<string, readonly string[]> = {
   numpy: [...words('ndarray dtype matrix'), ...NUMPY_SCALARS],
   'numpy.core.multiarray': words('_reconstruct scalar'),
   'numpy._core.multiarray': words('_reconstruct scalar'),
+  // numpy 2's backward-compatibility shim for arrays pickled by very old numpy:
+  // `ndarray.__new__(subtype, shape, dtype)`, the subtype itself judged as its own global.
+  'numpy.core._internal': words('_reconstruct'),
   'numpy.core.numeric': words('_frombuffer'),
   'numpy._core.numeric': words('_frombuffer'),
   'numpy.ma.core': words('_mareconstruct MaskedArray'),
