@@ -236,11 +236,72 @@ export const ERRORS = {
       'A new checkpoint is not consistent with the one the witness accepted before (fork or rollback).',
     hint: 'Treat the log as compromised: keep both checkpoints as evidence and investigate.',
   },
+  // Model signing
+  RAMPART_MODEL_SIGNATURE_MALFORMED: {
+    kind: 'input',
+    title: 'A model signature file is not a valid Sigstore bundle with an OMS statement.',
+    hint: 'Check that the file is a model.sig written by `rampart sign` or model_signing, and not truncated.',
+  },
+  RAMPART_MODEL_SIGNATURE_UNSUPPORTED: {
+    kind: 'input',
+    title:
+      'A model signature uses a format, predicate, hash or signing method Rampart does not read.',
+    hint: 'Re-sign the model with `rampart sign` or model_signing 1.x (predicate https://model_signing/signature/v1.0).',
+  },
+  RAMPART_MODEL_MISMATCH: {
+    kind: 'integrity',
+    title: 'The model files do not match its signature (changed, added or missing files).',
+    hint: 'The files named were altered after signing; restore them, or re-sign if the change is intended.',
+  },
+  RAMPART_MODEL_KEY_MISMATCH: {
+    kind: 'integrity',
+    title: 'The model was signed by a different key than the one given.',
+    hint: "Verify with the signer's public key; the signature names the key it expects by its hint.",
+  },
+  RAMPART_MODEL_CERTIFICATE_INVALID: {
+    kind: 'integrity',
+    title:
+      'The signing certificate does not chain to the given root, is not valid, or may not sign code.',
+    hint: 'Pass the root CA that issued the signing certificate with --certificate-chain.',
+  },
+  RAMPART_MODEL_TRUST_ROOT_MISSING: {
+    kind: 'refused',
+    title: 'A keyless Sigstore signature cannot be verified: no Sigstore trust root is configured.',
+    hint: 'Verify it online with model_signing verify sigstore, or re-sign with a key or certificate.',
+  },
   RAMPART_REMOTE_FAILED: {
     kind: 'unavailable',
     title:
       'A remote server could not be reached, timed out, or gave an error or unreadable answer.',
     hint: 'Check the URL and that the server runs; the details name the HTTP status and remote code.',
+  },
+  // Datasets
+  RAMPART_DATASET_NAME_INVALID: {
+    kind: 'usage',
+    title: 'A dataset name or version reference is not valid.',
+    hint: 'Use a name of the form [a-z0-9][a-z0-9._-]* and refer to versions as name@N or name@sha256:<hex>.',
+  },
+  RAMPART_DATASET_INPUT_INVALID: {
+    kind: 'input',
+    title:
+      'A provenance field of a dataset version is not valid (time, source URI, transform, parents).',
+    hint: 'Give --collected-at as an RFC 3339 time, --source as a URI, and at most the documented number of transforms and parents.',
+  },
+  RAMPART_DATASET_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No dataset or dataset version with that name, number or digest is registered.',
+    hint: 'Run `rampart data list` to see the registered datasets and their versions.',
+  },
+  RAMPART_DATASET_REFUSED: {
+    kind: 'refused',
+    title: 'Policy does not allow this principal to add versions of the dataset.',
+    hint: 'Ask a data steward of the dataset (today: the admin of the state folder) to add the version.',
+  },
+  RAMPART_DATASET_RECORD_INVALID: {
+    kind: 'integrity',
+    title:
+      'A stored dataset manifest or provenance record is malformed or does not match its signed digest.',
+    hint: 'The record was altered in the store; restore the database from a backup and investigate.',
   },
   RAMPART_UNAUTHENTICATED: {
     kind: 'unauthenticated',

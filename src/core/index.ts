@@ -35,7 +35,7 @@ export type {
 export { HashPool } from './hash/hash-pool.js';
 export type { HashPoolOptions, RangeDigest } from './hash/hash-pool.js';
 export { comparePosixPaths } from './hash/path-order.js';
-export { DEFAULT_IGNORE_PATHS } from './hash/walk.js';
+export { DEFAULT_IGNORE_PATHS, normaliseIgnorePaths } from './hash/walk.js';
 
 export { canonicalBytes, canonicalize } from './canonical-json.js';
 export type { CanonicalizeOptions } from './canonical-json.js';

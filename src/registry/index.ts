@@ -1,0 +1,12 @@
+export { signModel } from './sign.js';
+export type { SignOptions, SignResult } from './sign.js';
+export { verifyModel } from './verify.js';
+export type { VerifyOptions, VerifyResult } from './verify.js';
+export type { Differences } from './compare.js';
+export { loadCertificates } from './certificates.js';
+export { recordModelEvent } from './audit.js';
+export type { ModelAuditEvent } from './audit.js';
+export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, parseModelSignature } from './bundle.js';
+export type { Material, ModelSignature, RampartExtra } from './bundle.js';
+export { DEFAULT_SHARD_SIZE_OMS } from './target.js';
+export type { SignMethod } from './manifest.js';
