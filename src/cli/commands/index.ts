@@ -1,10 +1,13 @@
 import type { Command } from '../command.js';
 import { auditCommand } from './audit.js';
 import { configCommand } from './config.js';
+import { dataCommand } from './data.js';
 import { digestCommand } from './digest.js';
 import { initCommand } from './init.js';
 import { scanCommand } from './scan.js';
+import { signCommand } from './sign.js';
 import { upCommand } from './up.js';
+import { verifyCommand } from './verify.js';
 
 /** Every command, in the order `rampart --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -12,6 +15,9 @@ export const COMMANDS: readonly Command[] = [
   upCommand,
   digestCommand,
   scanCommand,
+  signCommand,
+  verifyCommand,
+  dataCommand,
   configCommand,
   auditCommand,
 ];

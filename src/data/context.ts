@@ -1,0 +1,73 @@
+import type { KeyObject } from 'node:crypto';
+import { openAuditLog, type AppendReceipt } from '../audit/index.js';
+import {
+  loadPrivateKey,
+  localSigner,
+  toPublicKey,
+  type HashPool,
+  type PublicKeyLike,
+  type Signer,
+} from '../core/index.js';
+import type { State } from '../state/index.js';
+import type { Store } from '../store/index.js';
+import { LOCAL_ADMIN, type Principal } from './policy.js';
+
+/** Where dataset audit entries go (an AuditLog, or anything that appends like one). */
+export interface AuditSink {
+  append(event: unknown): Promise<AppendReceipt>;
+}
+
+/** What adding and verifying dataset versions needs. */
+export interface DatasetContext {
+  readonly store: Store;
+  /** Signs provenance: the state folder's signing key. */
+  readonly signer: Signer;
+  /** The key provenance must verify with (the signing key's public half). */
+  readonly trusted: PublicKeyLike;
+  readonly audit: AuditSink;
+  readonly principal: Principal;
+  readonly pool: HashPool;
+  readonly now: () => Date;
+}
+
+/**
+ * The dataset context of an open state folder, acting as its local admin.
+ * @throws RAMPART_KEY_* for a missing or damaged signing or checkpoint key.
+ */
+export async function datasetContext(state: State, pool: HashPool): Promise<DatasetContext> {
+  const privateKey = await loadPrivateKey(state.layout.signingKey);
+  const { log } = await openAuditLog(state.store, state.layout);
+  return {
+    store: state.store,
+    signer: localSigner(privateKey),
+    trusted: toPublicKey(privateKey),
+    audit: log,
+    principal: LOCAL_ADMIN,
+    pool,
+    now: () => new Date(),
+  };
+}
+
+/**
+ * The key dataset provenance of a state folder must verify with. Derived from the signing key,
+ * so a stale signing.pub cannot disagree with it.
+ * @throws RAMPART_KEY_* for a missing or damaged signing key.
+ */
+export async function datasetTrustedKey(state: State): Promise<KeyObject> {
+  return toPublicKey(await loadPrivateKey(state.layout.signingKey));
+}
+
+/** The audit event of a dataset action. */
+export function datasetEvent(
+  context: DatasetContext,
+  action: 'dataset.add' | 'dataset.verify',
+  resource: { readonly id: string; readonly digest?: string },
+  decision: { readonly allowed: boolean; readonly reason: string },
+): unknown {
+  return {
+    actor: { subject: context.principal.subject, type: context.principal.type },
+    action,
+    resource: { type: 'dataset', ...resource },
+    decision: { allowed: decision.allowed, reason: decision.reason.slice(0, 1024) },
+  };
+}
