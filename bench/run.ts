@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   crypt: () => import('./crypt.js'),
   audit: () => import('./audit.js'),
   scan: () => import('./scan.js'),
+  sign: () => import('./sign.js'),
 };
 
 const name = process.argv[2];

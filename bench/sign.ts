@@ -1,0 +1,136 @@
+// Benchmark `sign`: sign and verify a generated model folder (a few multi-GiB files plus 1,000
+// small files, from the page cache) next to the parallel node:crypto SHA-256 limit on the same
+// files, then an incremental re-verify of the unchanged folder. `--quick`: about 1 GiB.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { HashPool } from '../src/core/index.js';
+import { signModel, verifyModel } from '../src/registry/index.js';
+import { round3, timed, withScratchDir, type BenchResult } from './result.js';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const BLOCK = 64 * MIB;
+const SMALL_FILES = 1000;
+const LIMIT_RANGE = 256 * MIB;
+const RUNS = 2;
+
+function progress(message: string): void {
+  process.stderr.write(`[bench sign] ${message}\n`);
+}
+
+// A random block repeated with a counter in its first bytes: every block differs, and
+// generating gigabytes costs one write per block.
+function generate(model: string, bigFiles: number, bigSize: number, smallSize: number): string[] {
+  const block = randomBytes(BLOCK);
+  const files: string[] = [];
+  let counter = 0n;
+  const write = (file: string, size: number): void => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const fd = openSync(file, 'w');
+    for (let written = 0; written < size; written += BLOCK) {
+      block.writeBigUInt64LE(counter++, 0);
+      writeSync(fd, block, 0, Math.min(BLOCK, size - written));
+    }
+    closeSync(fd);
+    files.push(file);
+  };
+  for (let i = 0; i < bigFiles; i++) write(path.join(model, `model-0000${i}.safetensors`), bigSize);
+  for (let i = 0; i < SMALL_FILES; i++)
+    write(path.join(model, `extra-${i % 10}`, `f-${i}.bin`), smallSize);
+  return files;
+}
+
+function warm(files: readonly string[]): void {
+  const buffer = Buffer.allocUnsafe(8 * MIB);
+  for (const file of files) {
+    const fd = openSync(file, 'r');
+    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+    closeSync(fd);
+  }
+}
+
+// The limit: every file cut into 256 MiB ranges, all hashed on the same pool, nothing else.
+async function hashLimit(
+  files: readonly string[],
+  sizes: readonly number[],
+  pool: HashPool,
+): Promise<void> {
+  const jobs: Promise<unknown>[] = [];
+  files.forEach((file, index) => {
+    const size = sizes[index] ?? 0;
+    for (let start = 0; start < size || start === 0; start += LIMIT_RANGE) {
+      const end = Math.min(start + LIMIT_RANGE, size);
+      jobs.push(pool.hashRange(file, start, end, end === size));
+      if (size === 0) break;
+    }
+  });
+  await Promise.all(jobs);
+}
+
+async function best<T>(label: string, fn: () => Promise<T>): Promise<number> {
+  let seconds = Infinity;
+  for (let round = 1; round <= RUNS; round++) {
+    const result = await timed(fn);
+    progress(`${label} round ${round}: ${result.seconds.toFixed(3)} s`);
+    seconds = Math.min(seconds, result.seconds);
+  }
+  return seconds;
+}
+
+/** Runs the benchmark and returns its result line. */
+export async function run(): Promise<BenchResult> {
+  const quick = process.argv.includes('--quick');
+  const bigFiles = 3;
+  const bigSize = quick ? 300 * MIB : (7 * GIB) / 3 - (((7 * GIB) / 3) % MIB);
+  const smallSize = MIB;
+  return withScratchDir('sign', async (dir) => {
+    const model = path.join(dir, 'model');
+    progress(`generating ${bigFiles} x ${bigSize / MIB} MiB + ${SMALL_FILES} x 1 MiB`);
+    const files = generate(model, bigFiles, bigSize, smallSize);
+    const sizes = files.map((_, i) => (i < bigFiles ? bigSize : smallSize));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    warm(files);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pool = new HashPool();
+    const cacheFolder = path.join(dir, 'cache');
+    try {
+      const limitS = await best('limit', () => hashLimit(files, sizes, pool));
+      const signS = await best('sign', () =>
+        signModel(model, { privateKey, method: 'shards', pool }),
+      );
+      const verify = (readCache: boolean) =>
+        verifyModel(model, { publicKey, pool, cacheFolder, readCache });
+      const verifyS = await best('verify', () => verify(false));
+      const incremental = await timed(() => verify(true));
+      progress(
+        `incremental verify: ${incremental.seconds.toFixed(3)} s, ${incremental.value.cacheHits} cache hits`,
+      );
+      if (!incremental.value.ok || incremental.value.cacheHits !== files.length) {
+        throw new Error('incremental verify did not answer every file from the cache');
+      }
+      const gib = total / GIB;
+      const peakRss = process.resourceUsage().maxRSS / 1024;
+      return {
+        bench: 'sign',
+        metrics: {
+          sign_gib_s: round3(gib / signS),
+          verify_gib_s: round3(gib / verifyS),
+          limit_gib_s: round3(gib / limitS),
+          incremental_verify_s: round3(incremental.seconds),
+          peak_rss_mb: round3(peakRss),
+          size_gib: round3(gib),
+          workers: pool.size,
+        },
+        baseline: { limit: 'parallel node:crypto SHA-256, 256 MiB ranges, same files, same pool' },
+        ratio: {
+          sign_vs_limit: round3(limitS / signS),
+          verify_vs_limit: round3(limitS / verifyS),
+          incremental_vs_full: round3(incremental.seconds / verifyS),
+        },
+      };
+    } finally {
+      await pool.close();
+    }
+  });
+}
