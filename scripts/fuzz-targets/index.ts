@@ -7,6 +7,7 @@ import { digest } from './digest.js';
 import { dsse, statement } from './dsse.js';
 import { encryption } from './encryption.js';
 import { kekFile, keys } from './keys.js';
+import { modelSignature } from './model-signature.js';
 import { scan } from './scan.js';
 import { describeError, type Target, type TargetFactory, type Verdict } from './target.js';
 
@@ -21,6 +22,7 @@ export const TARGETS: Readonly<Record<string, TargetFactory>> = {
   'kek-file': kekFile,
   keys,
   scan,
+  'model-signature': modelSignature,
 };
 
 /** Builds the named target; its corpus depends only on the seed. */
