@@ -35,7 +35,8 @@ export type {
 export { HashPool } from './hash/hash-pool.js';
 export type { HashPoolOptions, RangeDigest } from './hash/hash-pool.js';
 export { comparePosixPaths } from './hash/path-order.js';
-export { DEFAULT_IGNORE_PATHS, normaliseIgnorePaths } from './hash/walk.js';
+export { mapLimit } from './map-limit.js';
+export { DEFAULT_IGNORE_PATHS, entryName, normaliseIgnorePaths, readFolder } from './hash/walk.js';
 
 export { canonicalBytes, canonicalize } from './canonical-json.js';
 export type { CanonicalizeOptions } from './canonical-json.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
-import type { HashPool } from '../core/index.js';
+import { mapLimit, type HashPool } from '../core/index.js';
 import type { VerifyCache } from './cache.js';
 import type { ModelFile } from './walk.js';
 
@@ -119,28 +119,4 @@ async function unchanged(file: ModelFile): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` pending; stops starting new ones after a failure. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

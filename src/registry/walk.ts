@@ -3,9 +3,15 @@
  * keys on, plus (on request) the files found under ignored paths.
  */
 import { lstatSync, type BigIntStats, type Dirent } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { RampartError, comparePosixPaths, fileError } from '../core/index.js';
+import {
+  RampartError,
+  comparePosixPaths,
+  entryName,
+  fileError,
+  readFolder,
+} from '../core/index.js';
 
 /** One file of a model, as walked. */
 export interface ModelFile {
@@ -37,7 +43,6 @@ export interface WalkOptions {
   readonly maxFiles: number;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const STAT_BATCH = 512;
 
 /**
@@ -135,28 +140,6 @@ async function statPath(file: string, follow: boolean): Promise<BigIntStats> {
     return follow ? await stat(file, { bigint: true }) : await lstat(file, { bigint: true });
   } catch (error) {
     throw fileError(error, file);
-  }
-}
-
-async function readFolder(root: string, folder: string): Promise<Dirent<Buffer>[]> {
-  const absolute = path.join(root, folder);
-  try {
-    return await readdir(absolute, { withFileTypes: true, encoding: 'buffer' });
-  } catch (error) {
-    throw fileError(error, absolute);
-  }
-}
-
-function entryName(root: string, folder: string, entry: Dirent<Buffer>): string {
-  try {
-    return UTF8.decode(entry.name);
-  } catch (error) {
-    const where = path.join(root, folder);
-    throw new RampartError(
-      'RAMPART_FILE_UNREADABLE',
-      `${where}: contains a file name that is not valid UTF-8`,
-      { cause: error, details: { path: where } },
-    );
   }
 }
 

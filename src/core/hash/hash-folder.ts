@@ -10,6 +10,7 @@ import { RampartError, fileError } from '../errors.js';
 import { HashPool } from './hash-pool.js';
 import type { RangeDigest } from './hash-pool.js';
 import { comparePosixPaths } from './path-order.js';
+import { mapLimit } from '../map-limit.js';
 import { DEFAULT_IGNORE_PATHS, listFiles, normaliseIgnorePaths } from './walk.js';
 
 /** `files`: one resource per file; `shards`: one per `shardSize` byte range of each file. */
@@ -196,30 +197,6 @@ async function runJobs(jobs: readonly Job[], given: HashPool | undefined): Promi
   } finally {
     if (given === undefined) await pool.close();
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` calls pending; stops starting new ones after a failure. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 function tooManyResources(where: string, limit: number): RampartError {

@@ -82,7 +82,8 @@ export async function listFiles(
   return files;
 }
 
-async function readFolder(root: string, folder: string): Promise<Dirent<Buffer>[]> {
+/** The entries of `root/folder` with raw (Buffer) names. @throws file errors */
+export async function readFolder(root: string, folder: string): Promise<Dirent<Buffer>[]> {
   const absolute = path.join(root, folder);
   try {
     // Raw names: a name that is not UTF-8 would otherwise be decoded lossily and alias another.
@@ -92,7 +93,8 @@ async function readFolder(root: string, folder: string): Promise<Dirent<Buffer>[
   }
 }
 
-function entryName(root: string, folder: string, entry: Dirent<Buffer>): string {
+/** An entry's name as UTF-8. @throws RAMPART_FILE_UNREADABLE for a name that is not UTF-8 */
+export function entryName(root: string, folder: string, entry: Dirent<Buffer>): string {
   try {
     return UTF8.decode(entry.name);
   } catch (error) {
