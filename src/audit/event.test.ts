@@ -172,3 +172,52 @@ describe('toLeaf', () => {
     );
   });
 });
+
+describe('leaf bytes', () => {
+  const text = (max: number) =>
+    fc
+      .string({ unit: 'binary', minLength: 1, maxLength: max })
+      .filter((s) => !/rmp_|Bearer|-----BEGIN/i.test(s));
+  const digest = fc
+    .uint8Array({ minLength: 32, maxLength: 32 })
+    .map((b) => `sha256:${Buffer.from(b).toString('hex')}`);
+  const event = fc.record(
+    {
+      actor: fc.record(
+        { subject: text(40), type: fc.constantFrom('human', 'service'), source: text(20) },
+        { requiredKeys: ['subject', 'type'] },
+      ),
+      action: fc.stringMatching(/^[a-z][a-z0-9_.:-]{0,20}$/),
+      resource: fc.record(
+        { type: text(10), id: text(40), digest },
+        { requiredKeys: ['type', 'id'] },
+      ),
+      decision: fc.record(
+        { allowed: fc.boolean(), reason: text(40) },
+        { requiredKeys: ['allowed'] },
+      ),
+      evidence: fc.array(digest, { maxLength: 3 }),
+      correlationId: text(20),
+    },
+    { requiredKeys: ['actor', 'action', 'resource', 'decision'] },
+  );
+
+  it('are exactly the RFC 8785 canonical form of the stored event, for any valid event', () => {
+    fc.assert(
+      fc.property(event, (input) => {
+        let leaf: ReturnType<typeof toLeaf>;
+        try {
+          leaf = toLeaf(input, new Date(0), Buffer.alloc(32, 1));
+        } catch (error) {
+          // Only canonicalize's own refusal (a lone surrogate) may stop a schema-valid event.
+          assert.ok(isRampartError(error));
+          assert.equal(error.code, 'RAMPART_JSON_NOT_CANONICALIZABLE');
+          assert.throws(() => canonicalize(input));
+          return;
+        }
+        assert.equal(leaf.bytes.toString('utf8'), canonicalize(leaf.event));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
