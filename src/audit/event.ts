@@ -96,18 +96,24 @@ export function toLeaf(
 }
 
 function buildEvent(input: AuditEventInput, time: Date, salt: Uint8Array): AuditEvent {
-  const { source, ...actor } = input.actor;
-  return {
+  const { subject, type, source } = input.actor;
+  // Built field by field rather than by spreading: this runs for every append.
+  const event: AuditEvent = {
     version: EVENT_VERSION,
     time: time.toISOString(),
-    ...input,
     actor:
       source === undefined
-        ? actor
-        : {
-            ...actor,
-            sourceHash: sourceHash(source, salt),
-          },
+        ? { subject, type }
+        : { subject, type, sourceHash: sourceHash(source, salt) },
+    action: input.action,
+    resource: input.resource,
+    decision: input.decision,
+  };
+  if (input.evidence === undefined && input.correlationId === undefined) return event;
+  return {
+    ...event,
+    ...(input.evidence === undefined ? {} : { evidence: input.evidence }),
+    ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
   };
 }
 

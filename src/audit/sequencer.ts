@@ -1,4 +1,4 @@
-import type { Executor, Store } from '../store/index.js';
+import type { Executor, SqlValue, Store } from '../store/index.js';
 import { signCheckpoint } from './checkpoint/checkpoint.js';
 import type { NoteSigner } from './checkpoint/note.js';
 import { appendLeaf, compactRoot, loadCompactRange, type StoredNode } from './merkle/compact.js';
@@ -123,11 +123,16 @@ async function insertLeaves(
 ): Promise<void> {
   for (const [at, count] of insertChunks(leaves.length)) {
     const part = leaves.slice(at, at + count);
-    const values = part.map(() => '(?, ?, ?, ?)').join(', ');
-    const params = part.flatMap((bytes, i) => {
-      const index = first + at + i;
-      return [index, hashes[at + i] as Buffer, bytes.toString('utf8'), now];
-    });
+    const values = rowPlaceholders(count, '(?, ?, ?, ?)');
+    const params: SqlValue[] = [];
+    for (let i = 0; i < part.length; i++) {
+      params.push(
+        first + at + i,
+        hashes[at + i] as Buffer,
+        (part[i] as Buffer).toString('utf8'),
+        now,
+      );
+    }
     await tx.run(
       `INSERT INTO audit_leaves (idx, leaf_hash, data, appended_at) VALUES ${values}`,
       params,
@@ -138,12 +143,25 @@ async function insertLeaves(
 async function insertNodes(tx: Executor, nodes: readonly StoredNode[]): Promise<void> {
   for (const [at, count] of insertChunks(nodes.length)) {
     const part = nodes.slice(at, at + count);
-    const values = part.map(() => '(?, ?, ?)').join(', ');
+    const params: SqlValue[] = [];
+    for (const node of part) params.push(node.level, node.index, node.hash);
     await tx.run(
-      `INSERT INTO audit_nodes (level, idx, hash) VALUES ${values}`,
-      part.flatMap((n) => [n.level, n.index, n.hash]),
+      `INSERT INTO audit_nodes (level, idx, hash) VALUES ${rowPlaceholders(count, '(?, ?, ?)')}`,
+      params,
     );
   }
+}
+
+// The VALUES list of a multi-row INSERT; memoised, since only nine row counts occur.
+const placeholderCache = new Map<string, string>();
+function rowPlaceholders(count: number, row: string): string {
+  const key = `${count}${row}`;
+  let text = placeholderCache.get(key);
+  if (text === undefined) {
+    text = Array.from({ length: count }, () => row).join(', ');
+    placeholderCache.set(key, text);
+  }
+  return text;
 }
 
 /**
