@@ -118,6 +118,25 @@ describe('rampart scan', () => {
     assert.equal(result.level, 'error');
   });
 
+  it('trusts a callable given with --allow, but never a denied one', async () => {
+    // Protocol 2: mypkg.build(1) via GLOBAL + REDUCE — unknown, so a high finding by default.
+    const own = Buffer.from('\x80\x02cmypkg\nbuild\nK\x01\x85R.', 'latin1');
+    const root = folder({ 'own.pkl': own, 'evil.pkl': EVIL });
+    const before = await scanJson(['own.pkl'], root);
+    assert.equal(before.code, 1);
+    assert.deepEqual(
+      before.report.findings.map((f) => [f.rule, f.callable]),
+      [['RS103', 'mypkg.build']],
+    );
+    assert.equal((await scanJson(['own.pkl', '--allow', 'mypkg.build'], root)).code, 0);
+    const denied = await scanJson(['evil.pkl', '--allow', 'os.system'], root);
+    assert.equal(denied.code, 1);
+    assert.equal(denied.report.findings[0]?.rule, 'RS101');
+    const bad = await rampart(['scan', 'own.pkl', '--allow', 'os system'], {}, root);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--allow os system is not a module\.name/);
+  });
+
   it('exits 2 with a clear error for a path that does not exist', async () => {
     const run = await rampart(['scan', 'missing.pt'], {}, tempDir());
     assert.equal(run.code, 2);

@@ -55,6 +55,11 @@ export interface ScanContext {
   readonly depth: number;
   /** Formats this item's bytes sniffed as (more than one for a polyglot). */
   readonly formats: readonly Format[];
+  /**
+   * Pickle globals (`module.qualname`) the user trusts beyond the built-in allowlist. They turn
+   * an unknown callable into an allowed one; a denied global stays denied.
+   */
+  readonly allowGlobals?: ReadonlySet<string>;
   /** Reports a finding at this location. */
   finding(finding: FindingInput): void;
   /** Reports a part that could not be scanned (`code` is stable kebab-case). */

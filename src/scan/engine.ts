@@ -27,6 +27,8 @@ export interface ScanOptions {
   readonly limits?: Partial<ScanLimits>;
   /** Folder that relative paths are resolved against and reported relative to. */
   readonly cwd?: string;
+  /** Pickle globals (`module.qualname`) trusted beyond the built-in allowlist; never a denied one. */
+  readonly allowGlobals?: readonly string[];
 }
 
 // Extensions that promise a model format: an unrecognised file with one of these is a problem.
@@ -43,7 +45,7 @@ export async function scanPaths(
 ): Promise<ScanReport> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
-  const run = new ScanRun({ ...DEFAULT_LIMITS, ...options.limits });
+  const run = new ScanRun({ ...DEFAULT_LIMITS, ...options.limits }, options.allowGlobals);
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
     const info = await stat(absolute).catch((error: unknown) => {
@@ -59,10 +61,10 @@ export async function scanPaths(
 export async function scanSource(
   source: ByteSource,
   name: string,
-  options: Pick<ScanOptions, 'limits'> = {},
+  options: Pick<ScanOptions, 'limits' | 'allowGlobals'> = {},
 ): Promise<ScanReport> {
   const started = performance.now();
-  const run = new ScanRun({ ...DEFAULT_LIMITS, ...options.limits });
+  const run = new ScanRun({ ...DEFAULT_LIMITS, ...options.limits }, options.allowGlobals);
   await run.item(source, { file: name, members: [] }, 0, undefined, new Budget(run.limits));
   return { ...run.result(), durationMs: performance.now() - started };
 }
@@ -87,13 +89,15 @@ class Budget {
 
 class ScanRun {
   readonly limits: ScanLimits;
+  readonly #allowGlobals: ReadonlySet<string> | undefined;
   readonly #findings: Finding[] = [];
   readonly #problems: Problem[] = [];
   readonly #scanned: ScannedItem[] = [];
   #bytes = 0;
 
-  constructor(limits: ScanLimits) {
+  constructor(limits: ScanLimits, allowGlobals: readonly string[] | undefined) {
     this.limits = limits;
+    this.#allowGlobals = allowGlobals === undefined ? undefined : new Set(allowGlobals);
   }
 
   result(): Omit<ScanReport, 'durationMs'> {
@@ -213,6 +217,7 @@ class ScanRun {
       limits,
       depth,
       formats,
+      ...(this.#allowGlobals === undefined ? {} : { allowGlobals: this.#allowGlobals }),
       finding: (input: FindingInput) => {
         count++;
         if (count > limits.maxFindingsPerItem) {

@@ -35,7 +35,7 @@ export const RULES = {
     name: 'pickle-unknown-callable',
     severity: 'high',
     summary: 'The pickle calls a global that is not on the allowlist.',
-    help: 'If the callable is part of your own trusted code, add it to the allowlist; otherwise do not load the file.',
+    help: 'If the callable is your own trusted code, trust it with `rampart scan --allow module.name`; otherwise do not load the file.',
   },
   RS104: {
     name: 'pickle-unknown-global',

@@ -51,6 +51,12 @@ export const scanCommand: Command = {
       type: 'boolean',
       description: 'exit 1, not 2, when something could not be scanned (fail closed)',
     },
+    allow: {
+      type: 'string',
+      multiple: true,
+      value: '<module.name>',
+      description: 'trust a pickle callable of your own code (repeatable; never a denied one)',
+    },
     'max-depth': {
       type: 'string',
       value: '<n>',
@@ -62,6 +68,7 @@ export const scanCommand: Command = {
     'rampart scan model.pt',
     'rampart scan ./models --format sarif --output rampart.sarif',
     'rampart scan pytorch_model.bin --fail-on high --json',
+    'rampart scan model.pkl --allow mypkg.features.make_pipeline',
   ],
   async run(context, input) {
     const format = reportFormat(input, context.json);
@@ -69,6 +76,7 @@ export const scanCommand: Command = {
     const maxDepth = depthOption(input);
     const report = await scanPaths(input.positionals, {
       cwd: context.cwd,
+      allowGlobals: allowOption(input),
       ...(maxDepth === undefined ? {} : { limits: { maxDepth } }),
     });
     const code = verdict(report, failOn, input.options['fail-on-error'] === true);
@@ -119,6 +127,20 @@ function severityOption(input: CommandInput): Severity {
   throw new RampartError('RAMPART_USAGE', `--fail-on ${String(flag)} is not a severity`, {
     hint: `Use one of: ${SEVERITIES.join(', ')}.`,
   });
+}
+
+const QUALIFIED_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/;
+
+function allowOption(input: CommandInput): string[] {
+  const flag = input.options.allow;
+  const names = Array.isArray(flag) ? flag.filter((v): v is string => typeof v === 'string') : [];
+  const bad = names.find((name) => !QUALIFIED_NAME.test(name));
+  if (bad !== undefined) {
+    throw new RampartError('RAMPART_USAGE', `--allow ${bad} is not a module.name`, {
+      hint: 'Give the callable exactly as a finding names it, e.g. --allow mypkg.layers.build.',
+    });
+  }
+  return names;
 }
 
 function depthOption(input: CommandInput): number | undefined {

@@ -21,6 +21,7 @@ import {
 } from './values.js';
 
 const verdicts = new Map<string, Verdict>();
+const USER_ALLOWED: Verdict = Object.freeze({ level: 'allow' });
 
 /** Resolves `module`/`name` as `find_class` would for the current protocol and records it. */
 export function resolveGlobal(m: Machine, module: string, name: string, at: number): Global {
@@ -30,6 +31,9 @@ export function resolveGlobal(m: Machine, module: string, name: string, at: numb
     if (verdicts.size > 50_000) verdicts.clear();
     verdict = classify(module, name, m.proto);
     verdicts.set(key, verdict);
+  }
+  if (verdict.level === 'unknown' && m.allowGlobals?.has(`${module}.${name}`) === true) {
+    verdict = USER_ALLOWED;
   }
   const global: Global = { kind: 'global', module, name, verdict, offset: at };
   m.refs.add(global);

@@ -22,6 +22,8 @@ interface MachineOptions {
   readonly seekable: boolean;
   /** Stop at the first problem (content sniffing). */
   readonly sniff?: boolean;
+  /** Extra trusted globals (`module.qualname`); they never override a deny. */
+  readonly allowGlobals?: ReadonlySet<string>;
 }
 
 /** Simulator state; handlers in the ops-* modules work on it directly. */
@@ -56,6 +58,7 @@ export class Machine {
   readonly limits: ScanLimits;
   readonly seekable: boolean;
   readonly sniff: boolean;
+  readonly allowGlobals: ReadonlySet<string> | undefined;
   readonly #maxStack: number;
   readonly #problems = new Set<string>();
   readonly #once = new Set<string>();
@@ -66,6 +69,7 @@ export class Machine {
     this.#maxStack = options.limits.maxPickleStack;
     this.seekable = options.seekable;
     this.sniff = options.sniff ?? false;
+    this.allowGlobals = options.allowGlobals;
     this.refs = new References(this.reporter);
   }
 

@@ -138,6 +138,7 @@ export async function scanStream(
     limits: context.limits,
     reporter: contextReporter(context),
     seekable: source.seekable,
+    ...(context.allowGlobals === undefined ? {} : { allowGlobals: context.allowGlobals }),
   });
   await reader.fill(16);
   const legacy =
