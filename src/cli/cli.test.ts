@@ -35,6 +35,16 @@ describe('rampart (command line)', () => {
     assert.equal(extra.code, 2);
   });
 
+  it('refuses an option that belongs to another action of the command', async () => {
+    const home = tempDir();
+    const data = await rampart(['data', 'list', '--name', 'x', '--home', home]);
+    assert.equal(data.code, 2);
+    assert.match(data.stderr, /--name is an option of `data add`, not of `data list`/);
+    const audit = await rampart(['audit', 'tail', '--size', '3', '--home', home]);
+    assert.equal(audit.code, 2);
+    assert.match(audit.stderr, /--size is an option of `audit proof`, not of `audit tail`/);
+  });
+
   it('exits 2 with usage when no command is given', async () => {
     const run = await rampart([]);
     assert.equal(run.code, 2);

@@ -9,6 +9,8 @@ export interface OptionSpec {
   /** Placeholder shown in help, e.g. `<path>`. */
   readonly value?: string;
   readonly description: string;
+  /** For a command with actions (`data add`, `audit tail`): the actions this option belongs to. */
+  readonly actions?: readonly string[];
 }
 
 /** What a command gets from the CLI: where state lives, the environment, output streams. */

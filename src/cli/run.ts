@@ -87,7 +87,10 @@ function parseCommandArgs(command: Command, args: readonly string[]): CommandInp
   try {
     const parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
     const input: CommandInput = { positionals: parsed.positionals, options: parsed.values };
-    if (input.options.help !== true) checkPositionals(command, input.positionals);
+    if (input.options.help !== true) {
+      checkPositionals(command, input.positionals);
+      checkActionOptions(command, input);
+    }
     return input;
   } catch (error) {
     if (error instanceof RampartError) throw error;
@@ -114,6 +117,20 @@ function checkPositionals(command: Command, positionals: readonly string[]): voi
   throw new RampartError('RAMPART_USAGE', `${command.name}: ${problem}`, {
     hint: `Usage: rampart ${command.usage}`,
   });
+}
+
+// An option that belongs to other actions of the command is an error, not silently ignored.
+function checkActionOptions(command: Command, input: CommandInput): void {
+  const action = input.positionals[0] ?? '';
+  for (const [name, spec] of Object.entries(command.options)) {
+    if (spec.actions === undefined || input.options[name] === undefined) continue;
+    if (spec.actions.includes(action)) continue;
+    throw new RampartError(
+      'RAMPART_USAGE',
+      `${command.name}: --${name} is an option of ${spec.actions.map((a) => `\`${command.name} ${a}\``).join(', ')}, not of \`${command.name} ${action}\``,
+      { hint: `Run \`rampart ${command.name} --help\` for which option goes with which action.` },
+    );
+  }
 }
 
 function stringOption(input: CommandInput, name: string): string | undefined {

@@ -23,21 +23,34 @@ export const auditCommand: Command = {
     'Hashes in proofs are base64 (RFC 9162). See docs/audit.md.',
   ].join('\n'),
   options: {
-    count: { type: 'string', value: '<n>', description: 'tail: how many entries (default 10)' },
-    size: { type: 'string', value: '<n>', description: 'proof: tree size (default: the log size)' },
+    count: {
+      type: 'string',
+      value: '<n>',
+      actions: ['tail'],
+      description: 'tail: how many entries (default 10)',
+    },
+    size: {
+      type: 'string',
+      value: '<n>',
+      actions: ['proof'],
+      description: 'proof: tree size (default: the log size)',
+    },
     to: {
       type: 'string',
       value: '<n>',
+      actions: ['consistency'],
       description: 'consistency: larger tree size (default: all)',
     },
     'checkpoint-file': {
       type: 'string',
       value: '<file>',
+      actions: ['witness'],
       description: 'witness: where the accepted checkpoint is kept (created on first contact)',
     },
     url: {
       type: 'string',
       value: '<url>',
+      actions: ['witness'],
       description: 'witness: a control plane to witness instead of the local log',
     },
   },
