@@ -10,6 +10,24 @@ import { checkTemplate } from './template.js';
 const MAX_NODES = 2_000_000;
 const JINJA = /\{\{|\{%/;
 
+/**
+ * Drops Keras module findings for classes the user trusts (`--allow mypkg.layers.MyLayer`, as
+ * the finding names it). A critical one — a module that runs commands or code — stays.
+ */
+export function withoutTrusted(
+  findings: readonly FindingInput[],
+  allow: ReadonlySet<string> | undefined,
+): FindingInput[] {
+  if (allow === undefined) return [...findings];
+  return findings.filter(
+    (f) =>
+      f.rule !== 'RS305' ||
+      f.severity === 'critical' ||
+      f.callable === undefined ||
+      !allow.has(f.callable),
+  );
+}
+
 /** Template and Keras findings for a parsed document. */
 export function walkDocument(root: unknown): FindingInput[] {
   const findings: FindingInput[] = [];

@@ -7,7 +7,7 @@
  */
 import type { FormatScanner, ScanContext } from '../context.js';
 import { FileSource } from '../source.js';
-import { walkDocument } from './config-walk.js';
+import { walkDocument, withoutTrusted } from './config-walk.js';
 import { readAll } from './cursor.js';
 import { readHdf5OnWorker } from './hdf5-client.js';
 import type { Hdf5Request } from './hdf5-reader.js';
@@ -63,5 +63,7 @@ function scanConfig(text: string, context: ScanContext): void {
     context.problem('hdf5-config-invalid', 'a Keras config attribute is not valid JSON');
     return;
   }
-  for (const finding of walkDocument(config)) context.finding(finding);
+  for (const finding of withoutTrusted(walkDocument(config), context.allowGlobals)) {
+    context.finding(finding);
+  }
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as h5 from 'h5wasm';
+import { scanSource } from '../engine.js';
 import { BufferSource, FileSource } from '../source.js';
 import fc from 'fast-check';
 import { sharedRoot } from '../../../testkit/paths.js';
@@ -289,5 +290,30 @@ describe('looksLikeHdf5', () => {
     assert.equal(looksLikeHdf5(at(2048)), true);
     assert.equal(looksLikeHdf5(at(100)), false);
     assert.equal(looksLikeHdf5(new Uint8Array(3)), false);
+  });
+});
+
+describe('trusted Keras classes', () => {
+  it('drops a module finding the user allows, but never a critical one', async () => {
+    const config = {
+      class_name: 'Sequential',
+      config: {
+        layers: [
+          { module: 'mypkg.layers', class_name: 'MyLayer', config: { name: 'l' } },
+          { module: 'os', class_name: 'system', config: {} },
+        ],
+      },
+    };
+    const bytes = new TextEncoder().encode(JSON.stringify(config));
+    const callables = async (allow?: string[]) =>
+      (
+        await scanSource(
+          new BufferSource(bytes),
+          'config.json',
+          allow ? { allowGlobals: allow } : {},
+        )
+      ).findings.map((f) => f.callable);
+    assert.deepEqual((await callables()).sort(), ['mypkg.layers.MyLayer', 'os.system']);
+    assert.deepEqual(await callables(['mypkg.layers.MyLayer', 'os.system']), ['os.system']);
   });
 });

@@ -6,7 +6,7 @@
 import { parseAllDocuments, visit, type Document } from 'yaml';
 import type { FormatScanner, ScanContext } from '../context.js';
 import type { ByteSource } from '../source.js';
-import { walkDocument } from './config-walk.js';
+import { walkDocument, withoutTrusted } from './config-walk.js';
 import { readAll } from './cursor.js';
 import { checkTemplate } from './template.js';
 
@@ -142,7 +142,7 @@ function scanLooseStrings(text: string, context: ScanContext): void {
 }
 
 function report(context: ScanContext, findings: ReturnType<typeof checkTemplate>): void {
-  for (const finding of findings) context.finding(finding);
+  for (const finding of withoutTrusted(findings, context.allowGlobals)) context.finding(finding);
 }
 
 // UTF-8 text without control bytes; the head may end in the middle of a character.
