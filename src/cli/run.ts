@@ -8,6 +8,7 @@ import { GLOBAL_OPTIONS } from './global-options.js';
 import { commandHelp, globalHelp } from './help.js';
 import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
+import { stringOption } from './options.js';
 
 /** The process surroundings the CLI runs in; injected so tests can run it in-process. */
 export type CliIO = Omit<CommandContext, 'location' | 'json'>;
@@ -131,11 +132,6 @@ function checkActionOptions(command: Command, input: CommandInput): void {
       { hint: `Run \`rampart ${command.name} --help\` for which option goes with which action.` },
     );
   }
-}
-
-function stringOption(input: CommandInput, name: string): string | undefined {
-  const value = input.options[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function print(io: CliIO, text: string): number {

@@ -13,6 +13,7 @@ import {
 } from '../../data/index.js';
 import { openState, type State } from '../../state/index.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
+import { listOption, stringOption } from '../options.js';
 
 type Action = (
   context: CommandContext,
@@ -271,14 +272,4 @@ function treeText(node: LineageNode, first: string, rest: string): string[] {
 
 function allVerified(node: LineageNode): boolean {
   return node.signature.verified && node.parents.every(allVerified);
-}
-
-function stringOption(input: CommandInput, name: string): string | undefined {
-  const value = input.options[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function listOption(input: CommandInput, name: string): string[] {
-  const value = input.options[name];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -7,9 +7,9 @@ import {
   hashFile,
   hashFolder,
   HashPool,
-  RampartError,
 } from '../../core/index.js';
 import type { Command, CommandInput } from '../command.js';
+import { listOption, shardSizeOption } from '../options.js';
 
 /** `rampart digest <path>`: the content digest of a file, or the OMS root digest of a folder. */
 export const digestCommand: Command = {
@@ -68,7 +68,7 @@ export const digestCommand: Command = {
       }
       const manifest = await hashFolder(target, {
         method: input.options.shards === true ? 'shards' : 'files',
-        shardSize: shardSize(input, config.hashing.shardSize),
+        shardSize: shardSizeOption(input) ?? config.hashing.shardSize,
         ...ignoreOption(input),
         pool,
       });
@@ -83,21 +83,7 @@ export const digestCommand: Command = {
   },
 };
 
-function shardSize(input: CommandInput, fallback: number): number {
-  const flag = input.options['shard-size'];
-  if (typeof flag !== 'string') return fallback;
-  if (!/^[1-9]\d*$/.test(flag)) {
-    throw new RampartError(
-      'RAMPART_USAGE',
-      `--shard-size ${flag} is not a positive whole number of bytes`,
-    );
-  }
-  return Number(flag);
-}
-
 function ignoreOption(input: CommandInput): { ignorePaths?: string[] } {
-  const flag = input.options.ignore;
-  if (!Array.isArray(flag)) return {};
-  const extra = flag.filter((v): v is string => typeof v === 'string');
-  return { ignorePaths: [...DEFAULT_IGNORE_PATHS, ...extra] };
+  const extra = listOption(input, 'ignore');
+  return extra.length === 0 ? {} : { ignorePaths: [...DEFAULT_IGNORE_PATHS, ...extra] };
 }

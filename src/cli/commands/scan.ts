@@ -14,6 +14,7 @@ import {
 } from '../../scan/index.js';
 import type { Command, CommandInput } from '../command.js';
 import { packageVersion } from '../version.js';
+import { listOption } from '../options.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type ReportFormat = (typeof FORMATS)[number];
@@ -132,8 +133,7 @@ function severityOption(input: CommandInput): Severity {
 const QUALIFIED_NAME = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/;
 
 function allowOption(input: CommandInput): string[] {
-  const flag = input.options.allow;
-  const names = Array.isArray(flag) ? flag.filter((v): v is string => typeof v === 'string') : [];
+  const names = listOption(input, 'allow');
   const bad = names.find((name) => !QUALIFIED_NAME.test(name));
   if (bad !== undefined) {
     throw new RampartError('RAMPART_USAGE', `--allow ${bad} is not a module.name`, {

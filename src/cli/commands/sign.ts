@@ -3,6 +3,7 @@ import { loadPrivateKey, RampartError } from '../../core/index.js';
 import { loadCertificates, recordModelEvent, signModel } from '../../registry/index.js';
 import type { SignMethod } from '../../registry/index.js';
 import type { Command, CommandContext, CommandInput } from '../command.js';
+import { listOption, shardSizeOption, stringOption } from '../options.js';
 
 /** `rampart sign <model-path> --key <private.pem>`: write an OpenSSF model signature. */
 export const signCommand: Command = {
@@ -61,22 +62,23 @@ export const signCommand: Command = {
   ],
   async run(context, input) {
     const model = path.resolve(context.cwd, input.positionals[0] ?? '');
-    const keyFile = option(input, 'key');
+    const keyFile = stringOption(input, 'key');
     if (keyFile === undefined) {
       throw new RampartError('RAMPART_USAGE', 'sign: --key <private.pem> is required', {
         hint: 'Usage: rampart sign <model-path> --key <private.pem>',
       });
     }
     const privateKey = await loadPrivateKey(path.resolve(context.cwd, keyFile));
+    const shardSize = shardSizeOption(input);
     const chain = await certificateChain(context, input);
-    const signature = option(input, 'signature');
+    const signature = stringOption(input, 'signature');
     const result = await signModel(model, {
       privateKey,
       ...(chain === undefined ? {} : { certificateChain: chain }),
       ...(signature === undefined ? {} : { signaturePath: path.resolve(context.cwd, signature) }),
       method: method(input),
-      ...shardSize(input),
-      ignorePaths: list(input, 'ignore-paths'),
+      ...(shardSize === undefined ? {} : { shardSize }),
+      ignorePaths: listOption(input, 'ignore-paths'),
       allowSymlinks: input.options['allow-symlinks'] === true,
     });
     const auditIndex = await recordModelEvent({
@@ -108,8 +110,8 @@ export const signCommand: Command = {
 };
 
 async function certificateChain(context: CommandContext, input: CommandInput) {
-  const leaf = option(input, 'signing-certificate');
-  const intermediates = option(input, 'certificate-chain');
+  const leaf = stringOption(input, 'signing-certificate');
+  const intermediates = stringOption(input, 'certificate-chain');
   if (leaf === undefined) {
     if (intermediates === undefined) return undefined;
     throw new RampartError(
@@ -126,31 +128,9 @@ async function certificateChain(context: CommandContext, input: CommandInput) {
 }
 
 function method(input: CommandInput): SignMethod {
-  const value = option(input, 'method') ?? 'files';
+  const value = stringOption(input, 'method') ?? 'files';
   if (value !== 'files' && value !== 'shards') {
     throw new RampartError('RAMPART_USAGE', `sign: --method must be files or shards, got ${value}`);
   }
   return value;
-}
-
-function shardSize(input: CommandInput): { shardSize?: number } {
-  const value = option(input, 'shard-size');
-  if (value === undefined) return {};
-  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new RampartError(
-      'RAMPART_USAGE',
-      `--shard-size ${value} is not a positive whole number of bytes`,
-    );
-  }
-  return { shardSize: Number(value) };
-}
-
-function option(input: CommandInput, name: string): string | undefined {
-  const value = input.options[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function list(input: CommandInput, name: string): string[] {
-  const value = input.options[name];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

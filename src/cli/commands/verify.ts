@@ -2,7 +2,8 @@ import path from 'node:path';
 import { isRampartError, loadPublicKey, pathExists, RampartError } from '../../core/index.js';
 import { loadCertificates, recordModelEvent, verifyModel } from '../../registry/index.js';
 import type { VerifyResult } from '../../registry/index.js';
-import type { Command, CommandInput, CommandResult } from '../command.js';
+import type { Command, CommandResult } from '../command.js';
+import { listOption, stringOption } from '../options.js';
 
 /** `rampart verify <model-path>`: check a model against its OpenSSF model signature. */
 export const verifyCommand: Command = {
@@ -63,15 +64,15 @@ export const verifyCommand: Command = {
   ],
   async run(context, input) {
     const model = path.resolve(context.cwd, input.positionals[0] ?? '');
-    const keyFile = option(input, 'key');
-    const rootsFile = option(input, 'certificate-chain');
+    const keyFile = stringOption(input, 'key');
+    const rootsFile = stringOption(input, 'certificate-chain');
     if (keyFile !== undefined && rootsFile !== undefined) {
       throw new RampartError(
         'RAMPART_USAGE',
         'verify: give --key or --certificate-chain, not both',
       );
     }
-    const signature = option(input, 'signature');
+    const signature = stringOption(input, 'signature');
     const home = context.location.home;
     const hasState = await pathExists(home);
     const audit = (digest: string | undefined, allowed: boolean, reason?: string) =>
@@ -96,7 +97,7 @@ export const verifyCommand: Command = {
           ? {}
           : { roots: await loadCertificates(path.resolve(context.cwd, rootsFile)) }),
         ...(signature === undefined ? {} : { signaturePath: path.resolve(context.cwd, signature) }),
-        ignorePaths: list(input, 'ignore-paths'),
+        ignorePaths: listOption(input, 'ignore-paths'),
         allowSymlinks: input.options['allow-symlinks'] === true,
         checkIgnored: input.options['check-ignored'] === true,
         ...(hasState ? { cacheFolder: path.join(home, 'cache', 'verify') } : {}),
@@ -141,14 +142,4 @@ function report(result: VerifyResult, auditIndex: number | null): CommandResult 
   if (result.signer.kind === 'sigstore')
     lines.push('  (keyless Sigstore signature: its signature was not checked either)');
   return { exitCode: 1, json, text: lines.join('\n') };
-}
-
-function option(input: CommandInput, name: string): string | undefined {
-  const value = input.options[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function list(input: CommandInput, name: string): string[] {
-  const value = input.options[name];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

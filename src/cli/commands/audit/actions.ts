@@ -8,7 +8,8 @@ import {
 } from '../../../audit/index.js';
 import { RampartError } from '../../../core/index.js';
 import type { CommandContext, CommandInput, CommandResult } from '../../command.js';
-import { countOption, parseCount, readEventArgument, stringOption } from './input.js';
+import { stringOption } from '../../options.js';
+import { countOption, parseCount, readEventArgument } from './input.js';
 import { remoteWitnessSource } from './remote.js';
 
 /** Opens the local audit log on first use (the CLI closes the state afterwards). */

@@ -26,12 +26,6 @@ export function countOption(input: CommandInput, name: string, max?: number): nu
   return typeof value === 'string' ? parseCount(`--${name}`, value, max) : undefined;
 }
 
-/** The value of a string flag, if given. */
-export function stringOption(input: CommandInput, name: string): string | undefined {
-  const value = input.options[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /**
  * Reads one JSON event from a file, or from stdin for `-`.
  * @throws RAMPART_USAGE without stdin; file errors; RAMPART_LIMIT_EXCEEDED over 64 KiB;
