@@ -2,12 +2,12 @@
 // 2 GiB file (shards) and for 1,000 files of 1 MiB (files), against sha256sum and openssl.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HashPool, RampartError, hashFolder, type FolderManifest } from '../src/core/index.js';
-import { round3, timed, withScratchDir, type BenchResult } from './result.js';
+import { round3, timed, withScratchDir, type BenchResult, warmPageCache } from './result.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -51,15 +51,6 @@ function generate(dir: string): { big: string; bigFile: string; folder: string; 
     files.push(file);
   }
   return { big, bigFile, folder, files };
-}
-
-function warm(files: readonly string[]): void {
-  const buffer = Buffer.allocUnsafe(8 * MIB);
-  for (const file of files) {
-    const fd = openSync(file, 'r');
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
-    closeSync(fd);
-  }
 }
 
 // Runs the cases round-robin, so a burst of load from other processes hits every case alike,
@@ -154,7 +145,7 @@ async function measure(
   progress(`generating ${BIG_SIZE / GIB} GiB file and ${FOLDER_FILES} files of 1 MiB in ${dir}`);
   const input = generate(dir);
   progress('warming the page cache');
-  warm([input.bigFile, ...input.files]);
+  warmPageCache([input.bigFile, ...input.files]);
   const shardSize = shardSizeFor(cores);
   const big = (pool: HashPool) => () =>
     hashFolder(input.big, { method: 'shards', shardSize, pool });

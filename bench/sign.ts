@@ -2,11 +2,11 @@
 // small files, from the page cache) next to the parallel node:crypto SHA-256 limit on the same
 // files, then an incremental re-verify of the unchanged folder. `--quick`: about 1 GiB.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { HashPool } from '../src/core/index.js';
 import { signModel, verifyModel } from '../src/registry/index.js';
-import { round3, timed, withScratchDir, type BenchResult } from './result.js';
+import { round3, timed, withScratchDir, type BenchResult, warmPageCache } from './result.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -39,15 +39,6 @@ function generate(model: string, bigFiles: number, bigSize: number, smallSize: n
   for (let i = 0; i < SMALL_FILES; i++)
     write(path.join(model, `extra-${i % 10}`, `f-${i}.bin`), smallSize);
   return files;
-}
-
-function warm(files: readonly string[]): void {
-  const buffer = Buffer.allocUnsafe(8 * MIB);
-  for (const file of files) {
-    const fd = openSync(file, 'r');
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0);
-    closeSync(fd);
-  }
 }
 
 // The limit: every file cut into 256 MiB ranges, all hashed on the same pool, nothing else.
@@ -90,7 +81,7 @@ export async function run(): Promise<BenchResult> {
     const files = generate(model, bigFiles, bigSize, smallSize);
     const sizes = files.map((_, i) => (i < bigFiles ? bigSize : smallSize));
     const total = sizes.reduce((a, b) => a + b, 0);
-    warm(files);
+    warmPageCache(files);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pool = new HashPool();
     const cacheFolder = path.join(dir, 'cache');

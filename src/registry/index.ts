@@ -8,5 +8,4 @@ export { recordModelEvent } from './audit.js';
 export type { ModelAuditEvent } from './audit.js';
 export { BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, parseModelSignature } from './bundle.js';
 export type { Material, ModelSignature, RampartExtra } from './bundle.js';
-export { DEFAULT_SHARD_SIZE_OMS } from './target.js';
 export type { SignMethod } from './manifest.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { mapLimit, type HashPool } from '../core/index.js';
 import type { VerifyCache } from './cache.js';
-import type { ModelFile } from './walk.js';
+import { statKeyOf, type ModelFile } from './walk.js';
 
 /** `files`: one resource per file; `shards`: one per fixed byte range. */
 export type SignMethod = 'files' | 'shards';
@@ -113,9 +113,7 @@ async function hashOne(
 
 async function unchanged(file: ModelFile): Promise<boolean> {
   try {
-    const info = await lstat(file.path, { bigint: true });
-    const key = `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    return key === file.statKey;
+    return statKeyOf(await lstat(file.path, { bigint: true })) === file.statKey;
   } catch {
     return false;
   }

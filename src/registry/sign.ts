@@ -2,9 +2,10 @@
  * `signModel`: hash a model folder or file and write an OMS v1.0 signature (key or
  * certificate method) that model_signing verifies.
  */
-import type { X509Certificate } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import {
   DEFAULT_IGNORE_PATHS,
+  DEFAULT_SHARD_SIZE,
   HashPool,
   RampartError,
   keyAlgorithm,
@@ -14,9 +15,8 @@ import {
   signEnvelope,
   writeFileAtomic,
 } from '../core/index.js';
-import type { KeyObject } from 'node:crypto';
 import { buildBundle, buildStatement } from './bundle.js';
-import { DEFAULT_SHARD_SIZE_OMS, resolveTarget } from './target.js';
+import { resolveTarget } from './target.js';
 import { hashModel } from './manifest.js';
 import type { SignMethod } from './manifest.js';
 import { walkModel } from './walk.js';
@@ -69,7 +69,7 @@ export async function signModel(modelPath: string, options: SignOptions): Promis
   const target = await resolveTarget(modelPath, options.signaturePath);
   const method = options.method ?? 'files';
   const shardSize =
-    method === 'shards' ? checkShardSize(options.shardSize ?? DEFAULT_SHARD_SIZE_OMS) : 0;
+    method === 'shards' ? checkShardSize(options.shardSize ?? DEFAULT_SHARD_SIZE) : 0;
   const ignorePaths = target.isFile
     ? []
     : normaliseIgnorePaths(target.root, [

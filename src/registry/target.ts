@@ -3,9 +3,6 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileError } from '../core/index.js';
 
-/** The OMS default shard length in bytes. */
-export const DEFAULT_SHARD_SIZE_OMS = 1_000_000_000;
-
 /** A resolved model target. */
 export interface ModelTarget {
   readonly root: string;

@@ -131,8 +131,12 @@ async function linkedFile(name: string, absolute: string): Promise<ModelFile> {
 }
 
 function toFile(name: string, absolute: string, info: BigIntStats): ModelFile {
-  const statKey = `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-  return { name, path: absolute, size: Number(info.size), statKey };
+  return { name, path: absolute, size: Number(info.size), statKey: statKeyOf(info) };
+}
+
+/** The cache key of a file's state (see {@link ModelFile.statKey}). */
+export function statKeyOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
 }
 
 async function statPath(file: string, follow: boolean): Promise<BigIntStats> {
