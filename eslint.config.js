@@ -10,6 +10,7 @@ const LAYERS = [
   'store',
   'state',
   'audit',
+  'identity',
   'data',
   'scan',
   'registry',

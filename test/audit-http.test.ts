@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -15,13 +15,12 @@ import {
   type OpenedAuditLog,
 } from '../src/audit/index.js';
 import { silentLogger } from '../src/core/index.js';
+import { openIdentity, type Identity } from '../src/identity/index.js';
 import { createControlPlane, listen, MAX_AUDIT_BODY_BYTES } from '../src/server/index.js';
 import { openState, type State } from '../src/state/index.js';
-import { rampart, spawnRampart } from '../testkit/cli.js';
+import { rampart, rampartAsAdmin, spawnRampart } from '../testkit/cli.js';
 import { tempDir } from '../testkit/tmp.js';
 
-const TOKEN = 'rmp_audit-http-test-token';
-const AUTH = { authorization: `Bearer ${TOKEN}` };
 const event = (id: string) => ({
   actor: { subject: 'ci', type: 'service' },
   action: 'dataset.ingest',
@@ -31,24 +30,36 @@ const event = (id: string) => ({
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
 let state: State;
+let identity: Identity;
 let audit: OpenedAuditLog;
 let app: Hono;
+/** The admin token of the state folder, as an Authorization header. */
+let auth: Record<string, string>;
+/** The indexes of the events appended over HTTP (d-0 ... d-4). */
+const appended: number[] = [];
 
 before(async () => {
   state = await openState({ home: path.join(tempDir(), 'state'), env: {} });
+  identity = await openIdentity(state);
   audit = await openAuditLog(state.store, state.layout);
+  auth = { authorization: `Bearer ${readFileSync(state.layout.adminToken, 'utf8').trim()}` };
   app = createControlPlane({
     logger: silentLogger,
     version: '0.0.0',
     readiness: [],
-    adminTokenHash: () => Promise.resolve(createHash('sha256').update(TOKEN).digest('hex')),
+    identity,
     status: () => Promise.resolve({}),
     audit,
   });
 });
 after(() => state.close());
 
-function post(body: string, headers: Record<string, string> = AUTH): Promise<Response> {
+async function actions(): Promise<string[]> {
+  const entries = await audit.log.entries(0, await audit.log.size());
+  return entries.map((e) => e.event.action);
+}
+
+function post(body: string, headers: Record<string, string> = auth): Promise<Response> {
   return Promise.resolve(
     app.request('/audit/entries', {
       method: 'POST',
@@ -77,7 +88,7 @@ describe('audit HTTP API (in-process)', () => {
       logger: silentLogger,
       version: '0.0.0',
       readiness: [],
-      adminTokenHash: () => Promise.resolve(null),
+      identity,
       status: () => Promise.resolve({}),
     });
     assert.equal((await bare.request('/audit/checkpoint')).status, 404);
@@ -96,49 +107,72 @@ describe('audit HTTP API (in-process)', () => {
     const huge = await post(' '.repeat(MAX_AUDIT_BODY_BYTES + 1));
     assert.equal(huge.status, 400);
     assert.equal(await code(huge), 'RAMPART_LIMIT_EXCEEDED');
-    assert.equal(await audit.log.size(), 0);
+    // No event was appended; only decisions were: the two refused authentications and the
+    // audit.append decisions taken before the bad bodies were read.
+    const refused = await actions();
+    assert.ok(!refused.includes('dataset.ingest'));
+    assert.deepEqual(
+      refused.filter((a) => a === 'identity.authenticate'),
+      ['identity.authenticate', 'identity.authenticate'],
+    );
 
     for (let i = 0; i < 5; i++) {
       const res = await post(JSON.stringify(event(`d-${i}`)));
       assert.equal(res.status, 201);
-      assert.equal(((await res.json()) as { index: number }).index, i);
+      const { index } = (await res.json()) as { index: number };
+      const [decision, entry] = await audit.log.entries(index - 1, 2);
+      assert.deepEqual(
+        [decision?.event.action, decision?.event.actor.subject, entry?.event.resource.id],
+        ['audit.append', 'admin', `d-${i}`],
+      );
+      appended.push(index);
     }
   });
 
   it('serves the signed checkpoint as JSON and as a text note', async () => {
     const res = await app.request('/audit/checkpoint');
     const body = (await res.json()) as { checkpoint: string; verifierKey: string; size: number };
-    assert.equal(body.size, 5);
+    const size = (appended.at(-1) ?? -1) + 1;
+    assert.equal(body.size, size);
     const opened = openCheckpoint(
       body.checkpoint,
       [parseVerifierKey(body.verifierKey)],
       audit.log.origin,
     );
-    assert.equal(opened.checkpoint.size, 5);
+    assert.equal(opened.checkpoint.size, size);
     const text = await app.request('/audit/checkpoint', { headers: { accept: 'text/plain' } });
     assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
     assert.equal(await text.text(), body.checkpoint);
   });
 
   it('serves entries and proofs that verify, and refuses bad numbers', async () => {
-    const entry = (await (await app.request('/audit/entries/3')).json()) as { data: string };
+    // Entry d-3 in the tree that ends with it, and that tree's consistency with one more event.
+    const [index = -1, next = -1] = appended.slice(3);
+    const entry = (await (await app.request(`/audit/entries/${index}`)).json()) as {
+      data: string;
+      event: { resource: { id: string } };
+    };
+    assert.equal(entry.event.resource.id, 'd-3');
     const leaf = leafHash(Buffer.from(entry.data, 'utf8'));
-    const inc = (await (await app.request('/audit/proof/inclusion?index=3&size=4')).json()) as {
+    const url = `/audit/proof/inclusion?index=${index}&size=${index + 1}`;
+    const inc = (await (await app.request(url)).json()) as {
       leafHash: string;
       size: number;
       root: string;
       proof: string[];
     };
     assert.equal(inc.leafHash, leaf.toString('base64'));
-    verifyInclusion(leaf, 3, 4, inc.proof.map(b64), b64(inc.root));
-    const con = (await (await app.request('/audit/proof/consistency?from=4&to=5')).json()) as {
+    verifyInclusion(leaf, index, index + 1, inc.proof.map(b64), b64(inc.root));
+    const consistency = `/audit/proof/consistency?from=${index + 1}&to=${next + 1}`;
+    const con = (await (await app.request(consistency)).json()) as {
       size: number;
       root: string;
       proof: string[];
     };
-    verifyConsistency(4, 5, b64(inc.root), b64(con.root), con.proof.map(b64));
+    verifyConsistency(index + 1, next + 1, b64(inc.root), b64(con.root), con.proof.map(b64));
 
-    assert.equal(await code(await app.request('/audit/entries/9')), 'RAMPART_AUDIT_NOT_FOUND');
+    const past = `/audit/entries/${await audit.log.size()}`;
+    assert.equal(await code(await app.request(past)), 'RAMPART_AUDIT_NOT_FOUND');
     for (const url of [
       '/audit/entries/abc',
       '/audit/proof/inclusion',
@@ -159,9 +193,9 @@ describe('audit HTTP API (in-process)', () => {
       const first = await rampart(args);
       assert.equal(first.code, 0, first.stdout);
       assert.equal((JSON.parse(first.stdout) as { status: string }).status, 'first');
-      await audit.log.append(event('later'));
+      const later = await audit.log.append(event('later'));
       const next = JSON.parse((await rampart(args)).stdout) as { status: string; size: number };
-      assert.deepEqual([next.status, next.size], ['extended', 6]);
+      assert.deepEqual([next.status, next.size], ['extended', later.index + 1]);
     } finally {
       await server.close();
     }
@@ -200,13 +234,13 @@ describe('audit HTTP API (rampart up)', () => {
     const [exitCode] = (await once(child, 'exit')) as [number];
     assert.equal(exitCode, 0);
 
-    const tail = await rampart(['audit', 'tail', '--home', home, '--json']);
+    const tail = await rampartAsAdmin(['audit', 'tail', '--home', home, '--json'], home);
     const entries = (JSON.parse(tail.stdout) as { entries: { event: { action: string } }[] })
       .entries;
     assert.deepEqual(
       entries.map((e) => e.event.action),
-      ['server.start', 'server.stop'],
+      ['server.start', 'server.stop', 'audit.read'],
     );
-    assert.equal((await rampart(['audit', 'verify', '--home', home])).code, 0);
+    assert.equal((await rampartAsAdmin(['audit', 'verify', '--home', home], home)).code, 0);
   });
 });

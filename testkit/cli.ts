@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../src/cli/run.js';
 import { cliPath } from './paths.js';
@@ -34,6 +36,23 @@ export async function rampart(
     stdout: Buffer.concat(out).toString('utf8'),
     stderr: Buffer.concat(err).toString('utf8'),
   };
+}
+
+/**
+ * Runs `rampart <args>` as the admin of `home`: initialises the state folder when needed and
+ * passes its admin token in RAMPART_TOKEN.
+ */
+export async function rampartAsAdmin(
+  args: readonly string[],
+  home: string,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const tokenFile = path.join(home, 'admin.token');
+  if (!existsSync(tokenFile)) {
+    const init = await rampart(['init', '--home', home]);
+    if (init.code !== 0) return init;
+  }
+  return rampart(args, { RAMPART_TOKEN: readFileSync(tokenFile, 'utf8').trim(), ...env });
 }
 
 /** Starts the compiled CLI as a real child process (for servers and signals). */

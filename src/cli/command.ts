@@ -19,6 +19,8 @@ export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly json: boolean;
+  /** The API token from --token or $RAMPART_TOKEN, if any. */
+  readonly token?: string | undefined;
   readonly stdout: Writable;
   readonly stderr: Writable;
   /** Standard input, for commands that read `-`; absent when there is none to read. */

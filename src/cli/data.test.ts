@@ -12,7 +12,7 @@ import {
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { rampart, type CliRun } from '../../testkit/cli.js';
+import { rampartAsAdmin, type CliRun } from '../../testkit/cli.js';
 import { tempDir } from '../../testkit/tmp.js';
 
 const MIB = 1024 * 1024;
@@ -22,11 +22,12 @@ async function data(
   home: string,
   args: string[],
 ): Promise<CliRun & { body: Record<string, unknown> }> {
-  const run = await rampart(['data', ...args, '--home', home, '--json']);
+  const run = await rampartAsAdmin(['data', ...args, '--home', home, '--json'], home);
   return { ...run, body: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
-const text = (home: string, args: string[]) => rampart(['data', ...args, '--home', home]);
+const text = (home: string, args: string[]) =>
+  rampartAsAdmin(['data', ...args, '--home', home], home);
 const errorCode = (run: { body: Record<string, unknown> }) =>
   (run.body.error as { code: string }).code;
 
@@ -86,14 +87,27 @@ describe('rampart data', () => {
     const listed = await text(home, ['list']);
     assert.match(listed.stdout, /^raw\n {2}@1 {2}sha256:[0-9a-f]{64} {2}2 files/);
 
-    const tail = await rampart(['audit', 'tail', '--home', home, '--json']);
-    const entries = (JSON.parse(tail.stdout) as { entries: { event: Record<string, unknown> }[] })
-      .entries;
+    const tail = await rampartAsAdmin(['audit', 'tail', '--home', home, '--json'], home);
+    const entries = (
+      JSON.parse(tail.stdout) as {
+        entries: {
+          event: { action: string; actor: { subject: string }; resource: { id: string } };
+        }[];
+      }
+    ).entries;
+    // Both adds are audited, and so is every read (list, show) as a dataset.read decision.
+    const digest = String(added.body.digest);
     assert.deepEqual(
-      entries.map((e) => [e.event.action, (e.event.resource as { id: string }).id]),
+      entries
+        .filter((e) => e.event.action.startsWith('dataset.'))
+        .map((e) => [e.event.action, e.event.resource.id, e.event.actor.subject]),
       [
-        ['dataset.add', 'raw@1'],
-        ['dataset.add', 'raw@1'],
+        ['dataset.add', 'raw@1', 'admin'],
+        ['dataset.add', 'raw@1', 'admin'],
+        ['dataset.read', '*', 'admin'],
+        ['dataset.read', 'raw', 'admin'],
+        ['dataset.read', `raw@${digest}`, 'admin'],
+        ['dataset.read', '*', 'admin'],
       ],
     );
   });

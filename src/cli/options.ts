@@ -25,3 +25,41 @@ export function shardSizeOption(input: CommandInput): number | undefined {
   }
   return Number(value);
 }
+
+/**
+ * The action of a command with actions (`token create`), checked against the known ones.
+ * @throws RAMPART_USAGE on a missing or unknown action
+ */
+export function actionOf<T extends string>(
+  command: string,
+  input: CommandInput,
+  actions: readonly T[],
+): T {
+  const name = input.positionals[0] ?? '';
+  const action = actions.find((candidate) => candidate === name);
+  if (action === undefined) {
+    throw new RampartError(
+      'RAMPART_USAGE',
+      `${command}: ${name === '' ? 'missing action' : `unknown action '${name}'`}`,
+      {
+        hint: `Use one of: ${actions.join(', ')}.`,
+      },
+    );
+  }
+  return action;
+}
+
+/**
+ * The argument after the action, required or refused.
+ * @throws RAMPART_USAGE
+ */
+export function actionArgument(command: string, input: CommandInput, name: string): string {
+  const value = input.positionals[1];
+  if (value === undefined) {
+    throw new RampartError(
+      'RAMPART_USAGE',
+      `${command} ${input.positionals[0] ?? ''}: missing ${name}`,
+    );
+  }
+  return value;
+}

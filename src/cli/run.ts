@@ -11,7 +11,7 @@ import { packageVersion } from './version.js';
 import { stringOption } from './options.js';
 
 /** The process surroundings the CLI runs in; injected so tests can run it in-process. */
-export type CliIO = Omit<CommandContext, 'location' | 'json'>;
+export type CliIO = Omit<CommandContext, 'location' | 'json' | 'token'>;
 
 /** Runs `rampart <argv>` and returns the exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
@@ -51,7 +51,8 @@ async function dispatch(argv: readonly string[], io: CliIO, json: boolean): Prom
     io.env,
     io.cwd,
   );
-  const result = await command.run({ ...io, location, json }, input);
+  const token = stringOption(input, 'token') ?? io.env.RAMPART_TOKEN;
+  const result = await command.run({ ...io, location, json, token }, input);
   if (json) io.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
   else if (result.text !== '')
     io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { rampart } from '../../testkit/cli.js';
+import { rampart, rampartAsAdmin } from '../../testkit/cli.js';
 import { sharedRoot } from '../../testkit/paths.js';
 import { tempDir } from '../../testkit/tmp.js';
 
@@ -136,15 +136,16 @@ describe('rampart sign / verify', () => {
     assert.equal(typeof signed.body.auditIndex, 'number');
     const verified = await json(['verify', s.model, '--key', s.pub, '--home', s.home]);
     assert.equal(verified.code, 0);
-    const tail = await json(['audit', 'tail', '--home', s.home]);
-    const entries = tail.body.entries as {
+    const tail = await rampartAsAdmin(['audit', 'tail', '--home', s.home, '--json'], s.home);
+    const entries = (JSON.parse(tail.stdout) as { entries: unknown[] }).entries as {
       event: { action: string; resource: { digest: string } };
     }[];
+    // The tail's own audit.read decision comes last.
     assert.deepEqual(
-      entries.slice(-2).map((e) => e.event.action),
-      ['model.sign', 'model.verify'],
+      entries.slice(-3).map((e) => e.event.action),
+      ['model.sign', 'model.verify', 'audit.read'],
     );
-    assert.equal(entries.at(-1)?.event.resource.digest, signed.body.digest);
+    assert.equal(entries.at(-2)?.event.resource.digest, signed.body.digest);
   });
 
   it('re-verifies an unchanged folder from the cache; --no-cache and a corrupt cache rehash', async () => {

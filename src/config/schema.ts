@@ -7,6 +7,16 @@ const serverSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8470),
+    tls: z
+      .strictObject({
+        /** PEM certificate chain and private key the server presents. */
+        cert: z.string().min(1),
+        key: z.string().min(1),
+        /** PEM CA bundle; when set, every client must present a certificate it issued (mTLS). */
+        clientCa: z.string().min(1).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
   })
   .prefault({});
 
@@ -44,6 +54,82 @@ const hashingSchema = z
   })
   .prefault({});
 
+/** OpenID Connect issuer whose JWT access tokens the control plane accepts. */
+const oidcSchema = z.strictObject({
+  issuer: z.url(),
+  audience: z.string().min(1),
+  /** Default: the issuer's `/.well-known/openid-configuration` jwks_uri. */
+  jwksUrl: z.url().nullable().default(null),
+  algorithms: z
+    .array(
+      z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']),
+    )
+    .min(1)
+    .default(['RS256', 'ES256', 'EdDSA']),
+  /** The claim naming the principal (a principal of that name must exist). */
+  subjectClaim: z.string().min(1).default('sub'),
+  /** How long fetched signing keys are trusted before they are fetched again. */
+  jwksCacheMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+  /** Allowed clock skew when checking exp/nbf/iat. */
+  clockToleranceS: z.number().int().min(0).max(300).default(30),
+});
+
+const identitySchema = z
+  .strictObject({
+    oidc: oidcSchema.nullable().default(null),
+    /** Longest lifetime a new API token may have. */
+    tokenMaxDays: z.number().int().min(1).max(3650).default(365),
+  })
+  .prefault({});
+
+/** Where key-encryption keys live: the local key file (default) or HashiCorp Vault Transit. */
+const encryptionSchema = z
+  .strictObject({
+    provider: z.enum(['local', 'vault']).default('local'),
+    vault: z
+      .strictObject({
+        address: z.url(),
+        /** Transit key name. */
+        key: z.string().min(1).default('rampart'),
+        /** Mount path of the Transit engine. */
+        mount: z.string().min(1).default('transit'),
+        /** The environment variable holding the Vault token (never the token itself). */
+        tokenEnv: z.string().min(1).default('VAULT_TOKEN'),
+        namespace: z.string().min(1).nullable().default(null),
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .nullable()
+      .default(null),
+  })
+  .prefault({});
+
+/** The promotion policy of one alias. */
+const aliasPolicySchema = z.strictObject({
+  /** A protected alias moves only through an approved promotion request. */
+  protected: z.boolean().default(true),
+  /** Approvals needed, by role, each from a different principal who is not the registrant. */
+  approvals: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.number().int().min(1).max(10))
+    .default({ approver: 1, 'security-reviewer': 1 }),
+  /** Evaluation evidence (at least one --evidence file) must be attached to the request. */
+  requireEvidence: z.boolean().default(true),
+  /** How long a request stays open. */
+  requestTtlHours: z.number().int().min(1).max(8760).default(72),
+});
+
+const registrySchema = z
+  .strictObject({
+    aliases: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), aliasPolicySchema).default({
+      production: {
+        protected: true,
+        approvals: { approver: 1, 'security-reviewer': 1 },
+        requireEvidence: true,
+        requestTtlHours: 72,
+      },
+    }),
+  })
+  .prefault({});
+
 /** The whole of rampart.yaml. Unknown keys anywhere are errors. */
 export const configSchema = z.strictObject({
   server: serverSchema,
@@ -51,6 +137,9 @@ export const configSchema = z.strictObject({
   blobs: blobsSchema,
   log: logSchema,
   hashing: hashingSchema,
+  identity: identitySchema,
+  encryption: encryptionSchema,
+  registry: registrySchema,
 });
 
 /** Fully resolved configuration (every default filled in). */

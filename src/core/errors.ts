@@ -303,6 +303,125 @@ export const ERRORS = {
       'A stored dataset manifest or provenance record is malformed or does not match its signed digest.',
     hint: 'The record was altered in the store; restore the database from a backup and investigate.',
   },
+  // Encryption at rest
+  RAMPART_BLOB_KEY_MISSING: {
+    kind: 'integrity',
+    title: 'An encrypted blob has no data-key record, so it cannot be decrypted.',
+    hint: 'The blob_keys row was deleted or the database was restored without it; restore the database from a backup or store the content again.',
+  },
+  RAMPART_ENCRYPTION_CONFIG_INVALID: {
+    kind: 'input',
+    title:
+      'The key-encryption-key provider is not usable as configured (missing Vault settings or token, or a blob key made by another provider).',
+    hint: 'Check the encryption section of rampart.yaml and that the variable named by encryption.vault.tokenEnv holds a Vault token.',
+  },
+  // Identity and access
+  RAMPART_FORBIDDEN: {
+    kind: 'refused',
+    title: 'The principal is authenticated, but policy does not allow this action.',
+    hint: 'Run `rampart access review` to see which roles allow the action, and ask an admin for one.',
+  },
+  RAMPART_PRINCIPAL_INVALID: {
+    kind: 'usage',
+    title: 'A principal name, kind, owner or role list is not valid.',
+    hint: "Use a name of the form [a-z0-9][a-z0-9._@-]*, known roles (see `rampart access review`), and an existing human as a service account's owner.",
+  },
+  RAMPART_PRINCIPAL_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No principal with that name exists.',
+    hint: 'Run `rampart principal list`, or add it with `rampart principal add <name> --role <role>`.',
+  },
+  RAMPART_PRINCIPAL_EXISTS: {
+    kind: 'conflict',
+    title: 'A principal with that name already exists.',
+    hint: 'Pick another name; principals are never renamed or reused.',
+  },
+  RAMPART_TOKEN_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No API token with that id exists.',
+    hint: 'Run `rampart token list` to see token ids.',
+  },
+  RAMPART_TOKEN_INPUT_INVALID: {
+    kind: 'usage',
+    title: 'A token option is not valid (expiry format or length).',
+    hint: 'Give --expires as <N>d, <N>h or <N>m, no longer than identity.tokenMaxDays.',
+  },
+  // Certificates and tokens from outside
+  RAMPART_CERTIFICATE_REQUEST_INVALID: {
+    kind: 'usage',
+    title: 'A certificate request is not valid: principal name, host or lifetime out of range.',
+    hint: 'Use a principal name of the form [a-z0-9][a-z0-9._@-]*, DNS names or IP addresses as hosts, and a lifetime of at most 720 hours (CA: 3650 days).',
+  },
+  RAMPART_CA_EXISTS: {
+    kind: 'conflict',
+    title: 'A local certificate authority already exists in the state folder.',
+    hint: 'Keep it, or replace it with `rampart certs ca --force` (certificates it issued stop being trusted).',
+  },
+  RAMPART_CA_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No local certificate authority exists in the state folder.',
+    hint: 'Create one with `rampart certs ca`.',
+  },
+  RAMPART_CA_INVALID: {
+    kind: 'input',
+    title:
+      'The local CA certificate or key is malformed, expired, not a CA, or the two do not match.',
+    hint: 'Restore ca.crt and ca.key from a backup, or create a new CA with `rampart certs ca --force`.',
+  },
+  // Registry
+  RAMPART_MODEL_NAME_INVALID: {
+    kind: 'usage',
+    title: 'A model name, version reference or alias is not valid.',
+    hint: 'Use names of the form [a-z0-9][a-z0-9._-]* (no slashes or ..), and refer to versions as name@N or name@alias.',
+  },
+  RAMPART_MODEL_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No model, model version or alias with that name is registered.',
+    hint: 'Run `rampart model list` to see registered models and their versions.',
+  },
+  RAMPART_MODEL_REFUSED: {
+    kind: 'refused',
+    title:
+      'The registry refused the model: its scan has findings or a linked input does not verify.',
+    hint: 'Read the SARIF evidence named in the details, fix the artefact, and register again.',
+  },
+  RAMPART_MODEL_IMMUTABLE: {
+    kind: 'refused',
+    title: 'Model versions are immutable: their bytes, manifest and lineage can never change.',
+    hint: 'Register the changed model as a new version.',
+  },
+  RAMPART_MODEL_INTEGRITY: {
+    kind: 'integrity',
+    title:
+      'A stored model version does not verify: a blob, its manifest or its signature was altered.',
+    hint: 'Quarantine the version (`rampart model quarantine`), investigate, and restore the blobs from a backup.',
+  },
+  RAMPART_MODEL_QUARANTINED: {
+    kind: 'refused',
+    title: 'The model version is quarantined and cannot be promoted or served.',
+    hint: 'Register a fixed version and promote that one instead.',
+  },
+  RAMPART_ALIAS_PROTECTED: {
+    kind: 'refused',
+    title: 'The alias is protected and moves only through an approved promotion request.',
+    hint: 'Request it with `rampart model promote <m@v> --to <alias> --evidence <file>` and get the required approvals.',
+  },
+  RAMPART_PROMOTION_REFUSED: {
+    kind: 'refused',
+    title:
+      'A promotion gate refused: evidence, approvals, separation of duties or verification are not satisfied.',
+    hint: 'The message names the unmet condition; fix it and try again.',
+  },
+  RAMPART_PROMOTION_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No promotion request with that id exists.',
+    hint: 'Run `rampart model requests` to list promotion requests.',
+  },
+  RAMPART_PROMOTION_CLOSED: {
+    kind: 'conflict',
+    title: 'The promotion request is no longer open (approved, rejected, expired or superseded).',
+    hint: 'Open a new request with `rampart model promote`.',
+  },
   RAMPART_UNAUTHENTICATED: {
     kind: 'unauthenticated',
     title: 'The request carries no valid credential.',

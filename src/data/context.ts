@@ -10,7 +10,7 @@ import {
 } from '../core/index.js';
 import type { State } from '../state/index.js';
 import type { Store } from '../store/index.js';
-import { LOCAL_ADMIN, type Principal } from './policy.js';
+import type { Principal } from '../identity/index.js';
 
 /** Where dataset audit entries go (an AuditLog, or anything that appends like one). */
 export interface AuditSink {
@@ -30,11 +30,14 @@ export interface DatasetContext {
   readonly now: () => Date;
 }
 
+/** A dataset context before it is bound to the principal acting. */
+export type DatasetServices = Omit<DatasetContext, 'principal'>;
+
 /**
- * The dataset context of an open state folder, acting as its local admin.
+ * The dataset services of an open state folder: its store, signing key and audit log.
  * @throws RAMPART_KEY_* for a missing or damaged signing or checkpoint key.
  */
-export async function datasetContext(state: State, pool: HashPool): Promise<DatasetContext> {
+export async function datasetServices(state: State, pool: HashPool): Promise<DatasetServices> {
   const privateKey = await loadPrivateKey(state.layout.signingKey);
   const { log } = await openAuditLog(state.store, state.layout);
   return {
@@ -42,10 +45,21 @@ export async function datasetContext(state: State, pool: HashPool): Promise<Data
     signer: localSigner(privateKey),
     trusted: toPublicKey(privateKey),
     audit: log,
-    principal: LOCAL_ADMIN,
     pool,
     now: () => new Date(),
   };
+}
+
+/**
+ * The dataset context of an open state folder, acting as `principal`.
+ * @throws RAMPART_KEY_* for a missing or damaged signing or checkpoint key.
+ */
+export async function datasetContext(
+  state: State,
+  pool: HashPool,
+  principal: Principal,
+): Promise<DatasetContext> {
+  return { ...(await datasetServices(state, pool)), principal };
 }
 
 /**

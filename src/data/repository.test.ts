@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { generateKeyPair, HashPool, isRampartError, localSigner, sha256 } from '../core/index.js';
+import type { Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { testDialects } from '../../testkit/dialects.js';
 import { tempDir } from '../../testkit/tmp.js';
@@ -11,7 +12,6 @@ import {
   datasetLineage,
   findVersion,
   insertVersion,
-  LOCAL_ADMIN,
   listVersions,
   nextSequence,
   parentsOf,
@@ -19,6 +19,8 @@ import {
   type DatasetContext,
   type VersionRecord,
 } from './index.js';
+
+const ADMIN: Principal = { subject: 'admin', type: 'human', roles: ['admin'], owner: null };
 
 const record = (name: string, sequence: number, content: string): VersionRecord => ({
   name,
@@ -46,7 +48,7 @@ function context(store: Store, events: unknown[]): DatasetContext {
         return Promise.resolve({ index: events.length - 1, checkpoint: 'test' });
       },
     },
-    principal: LOCAL_ADMIN,
+    principal: ADMIN,
     pool,
     now: () => new Date('2026-03-02T10:00:00Z'),
   };
@@ -128,7 +130,7 @@ for (const dialect of testDialects()) {
       const base = context(store, events);
       const ctx = {
         ...base,
-        principal: { subject: 'bob', type: 'human' as const, roles: ['viewer'] },
+        principal: { subject: 'bob', type: 'human' as const, roles: ['auditor' as const], owner: null },
       };
       const folder = tempDir();
       writeFileSync(path.join(folder, 'a.csv'), 'x\n');
@@ -138,7 +140,7 @@ for (const dialect of testDialects()) {
         });
         const steward = {
           ...base,
-          principal: { subject: 'sue', type: 'human' as const, roles: ['data-steward'] },
+          principal: { subject: 'sue', type: 'human' as const, roles: ['data-steward' as const], owner: null },
         };
         assert.equal(
           (await addDatasetVersion(steward, { path: folder, name: 'raw' })).label,

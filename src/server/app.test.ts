@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { testIdentity, type TestIdentity } from '../../testkit/identity.js';
+import { tempDir } from '../../testkit/tmp.js';
 import { createLogger, RampartError } from '../core/index.js';
 import { createControlPlane, type ControlPlaneOptions } from './index.js';
 
-const TOKEN = 'rmp_test-token';
-const TOKEN_HASH = createHash('sha256').update(TOKEN).digest('hex');
+const home = tempDir();
+let world: TestIdentity;
+let TOKEN = '';
+before(async () => {
+  world = await testIdentity(home);
+  TOKEN = world.adminToken;
+});
+after(() => world.close());
 
 function app(overrides: Partial<ControlPlaneOptions> = {}, lines: string[] = []) {
   return createControlPlane({
     logger: createLogger({ level: 'debug', format: 'json', sink: (l) => lines.push(l) }),
     version: '1.2.3',
     readiness: [{ name: 'store', check: () => Promise.resolve() }],
-    adminTokenHash: () => Promise.resolve(TOKEN_HASH),
+    identity: world.identity,
     status: () => Promise.resolve({ store: 'sqlite' }),
     ...overrides,
   });
@@ -43,7 +50,7 @@ describe('control plane', () => {
     });
   });
 
-  it('requires the admin bearer token for /v1/status', async () => {
+  it('requires a valid bearer token for /v1/status', async () => {
     const plane = app();
     for (const header of [undefined, 'Bearer wrong', `Basic ${TOKEN}`, `Bearer ${TOKEN} extra`]) {
       const res = await plane.request(
@@ -58,11 +65,13 @@ describe('control plane', () => {
     assert.deepEqual(await ok.json(), { version: '1.2.3', store: 'sqlite' });
   });
 
-  it('refuses every token when none is configured', async () => {
-    const res = await app({ adminTokenHash: () => Promise.resolve(null) }).request('/v1/status', {
-      headers: { authorization: `Bearer ${TOKEN}` },
+  it('refuses (403) a principal whose roles do not allow reading the status', async () => {
+    const token = await world.person('dana', ['ml-engineer']);
+    const res = await app().request('/v1/status', {
+      headers: { authorization: `Bearer ${token}` },
     });
-    assert.equal(res.status, 401);
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { code: string }).code, 'RAMPART_FORBIDDEN');
   });
 
   it('maps coded errors to statuses and hides internal failures', async () => {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { RampartError, type Logger } from '../core/index.js';
 import { mountAuditRoutes, type AuditService } from './audit-routes.js';
-import { bearerAuth } from './auth.js';
+import { authenticate, authorize, type ServerIdentity } from './identity.js';
+import { mountRegistryRoutes } from './registry-routes.js';
+import type { RegistryContext } from '../registry/index.js';
 import { errorHandler } from './http-errors.js';
 import { HttpMetrics } from './metrics.js';
 import { requestLog } from './request-log.js';
@@ -18,12 +20,14 @@ export interface ControlPlaneOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly readiness: readonly ReadinessCheck[];
-  /** SHA-256 (hex) of the admin token, or null when none is set. */
-  readonly adminTokenHash: () => Promise<string | null>;
+  /** Authentication (tokens, JWT, mTLS) and the policy decision point. */
+  readonly identity: ServerIdentity;
   /** Facts for the authenticated status endpoint (store dialect, schema version, ...). */
   readonly status: () => Promise<Readonly<Record<string, unknown>>>;
   /** The audit log to serve under /audit; the routes are absent without it. */
   readonly audit?: AuditService;
+  /** The model registry to serve under /v1/models and /v1/promotions; absent without it. */
+  readonly registry?: RegistryContext;
 }
 
 /** Builds the control-plane HTTP application. */
@@ -46,11 +50,16 @@ export function createControlPlane(options: ControlPlaneOptions): Hono {
   app.get('/metrics', (c) =>
     c.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
   );
-  app.get('/v1/status', bearerAuth({ tokenHash: settings.adminTokenHash }), async (c) =>
-    c.json({ version: settings.version, ...(await settings.status()) }),
-  );
+  const authenticated = authenticate(settings.identity);
+  app.get('/v1/status', authenticated, async (c) => {
+    await authorize(settings.identity, c, 'status.read', { type: 'server', id: 'status' });
+    return c.json({ version: settings.version, ...(await settings.status()) });
+  });
   if (settings.audit !== undefined) {
-    mountAuditRoutes(app, { ...settings.audit, adminTokenHash: settings.adminTokenHash });
+    mountAuditRoutes(app, { ...settings.audit, identity: settings.identity });
+  }
+  if (settings.registry !== undefined) {
+    mountRegistryRoutes(app, { registry: settings.registry, identity: settings.identity });
   }
   return app;
 }

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AuditLog } from '../audit/index.js';
 import { RampartError } from '../core/index.js';
-import { bearerAuth } from './auth.js';
+import { authenticate, authorize, type ServerIdentity } from './identity.js';
 
 /** Largest request body accepted by `POST /audit/entries`. */
 export const MAX_AUDIT_BODY_BYTES = 16 * 1024;
@@ -16,13 +16,13 @@ export interface AuditService {
 
 /** What the audit routes need besides the log. */
 export interface AuditRoutesOptions extends AuditService {
-  /** SHA-256 (hex) of the admin token that may append, or null when none is set. */
-  readonly adminTokenHash: () => Promise<string | null>;
+  /** Who may append: authenticated principals the policy allows `audit.append`. */
+  readonly identity: ServerIdentity;
 }
 
 /**
- * Mounts the audit API: checkpoint, entries and proofs for anyone; appending with the admin
- * bearer token. Errors reach the app's one error handler.
+ * Mounts the audit API: checkpoint, entries and proofs for anyone (a transparency log is public
+ * to its witnesses); appending for principals the policy allows `audit.append`. Errors reach the app's one error handler.
  */
 export function mountAuditRoutes(app: Hono, options: AuditRoutesOptions): void {
   const { log, verifierKey } = options;
@@ -51,9 +51,12 @@ export function mountAuditRoutes(app: Hono, options: AuditRoutesOptions): void {
   });
   app.post(
     '/audit/entries',
-    bearerAuth({ tokenHash: options.adminTokenHash }),
+    authenticate(options.identity),
     bodyLimit({ maxSize: MAX_AUDIT_BODY_BYTES, onError: tooLarge }),
-    async (c) => c.json(await log.append(await jsonBody(c)), 201),
+    async (c) => {
+      await authorize(options.identity, c, 'audit.append', { type: 'audit-log', id: log.origin });
+      return c.json(await log.append(await jsonBody(c)), 201);
+    },
   );
 }
 

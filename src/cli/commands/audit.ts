@@ -1,7 +1,7 @@
 import { openAuditLog, type OpenedAuditLog } from '../../audit/index.js';
 import { RampartError } from '../../core/index.js';
-import { openState, type State } from '../../state/index.js';
-import type { Command, CommandContext, CommandInput } from '../command.js';
+import type { Command, CommandInput } from '../command.js';
+import { openSession, type Session } from '../session.js';
 import { AUDIT_ACTIONS, type AuditAction } from './audit/actions.js';
 
 /** `rampart audit <action>`: append to, read, prove, verify and witness the audit log. */
@@ -65,18 +65,24 @@ export const auditCommand: Command = {
   ],
   async run(context, input) {
     const action = actionFor(input);
-    let state: State | undefined;
+    let session: Session | undefined;
     let opened: OpenedAuditLog | undefined;
     const open = async (): Promise<OpenedAuditLog> => {
-      // Only append may create the state folder; reading a log that does not exist is an error.
-      state ??= await openLocalState(context, input.positionals[0] === 'append');
-      opened ??= await openAuditLog(state.store, state.layout);
+      if (session === undefined) {
+        session = await openSession(context, { create: false });
+        const append = input.positionals[0] === 'append';
+        await session.authorize(append ? 'audit.append' : 'audit.read', {
+          type: 'audit-log',
+          id: 'local',
+        });
+      }
+      opened ??= await openAuditLog(session.state.store, session.state.layout);
       return opened;
     };
     try {
       return await action.run(context, input, open);
     } finally {
-      await state?.close();
+      await session?.close();
     }
   },
 };
@@ -99,13 +105,4 @@ function actionFor(input: CommandInput): AuditAction {
     });
   }
   return action;
-}
-
-function openLocalState(context: CommandContext, create: boolean): Promise<State> {
-  return openState({
-    home: context.location.home,
-    configFile: context.location.configFile,
-    env: context.env,
-    create,
-  });
 }

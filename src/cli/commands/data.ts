@@ -11,7 +11,9 @@ import {
   type LineageNode,
   type VerifyDatasetResult,
 } from '../../data/index.js';
-import { openState, type State } from '../../state/index.js';
+import type { Principal } from '../../identity/index.js';
+import type { State } from '../../state/index.js';
+import { openSession } from '../session.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
 import { listOption, stringOption } from '../options.js';
 
@@ -19,6 +21,7 @@ type Action = (
   context: CommandContext,
   input: CommandInput,
   state: State,
+  principal: Principal,
 ) => Promise<CommandResult>;
 
 const ACTIONS: Readonly<Record<string, { args: string; run: Action }>> = {
@@ -104,16 +107,13 @@ export const dataCommand: Command = {
         hint: `Usage: rampart data ${name} ${action.args}`.trimEnd(),
       });
     }
-    const state = await openState({
-      home: context.location.home,
-      configFile: context.location.configFile,
-      env: context.env,
-      create: name === 'add',
-    });
+    const session = await openSession(context, { create: false });
     try {
-      return await action.run(context, input, state);
+      if (name !== 'add')
+        await session.authorize('dataset.read', { type: 'dataset', id: args[0] ?? '*' });
+      return await action.run(context, input, session.state, session.principal);
     } finally {
-      await state.close();
+      await session.close();
     }
   },
 };
@@ -132,6 +132,7 @@ async function add(
   context: CommandContext,
   input: CommandInput,
   state: State,
+  principal: Principal,
 ): Promise<CommandResult> {
   const name = stringOption(input, 'name');
   if (name === undefined) {
@@ -140,7 +141,7 @@ async function add(
     });
   }
   const result = await withPool(state, async (pool) =>
-    addDatasetVersion(await datasetContext(state, pool), {
+    addDatasetVersion(await datasetContext(state, pool, principal), {
       path: path.resolve(context.cwd, input.positionals[1] ?? ''),
       name,
       source: stringOption(input, 'source'),
@@ -159,11 +160,12 @@ async function verify(
   context: CommandContext,
   input: CommandInput,
   state: State,
+  principal: Principal,
 ): Promise<CommandResult> {
   const [, ref = '', at] = input.positionals;
   const result = await withPool(state, async (pool) =>
     verifyDatasetVersion(
-      await datasetContext(state, pool),
+      await datasetContext(state, pool, principal),
       ref,
       at === undefined ? undefined : path.resolve(context.cwd, at),
     ),

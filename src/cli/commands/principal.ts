@@ -1,0 +1,76 @@
+import { addPrincipal, listPrincipals, parseRoles } from '../../identity/index.js';
+import type { Command } from '../command.js';
+import { actionArgument, actionOf, listOption, stringOption } from '../options.js';
+import { openSession } from '../session.js';
+
+/** `rampart principal add|list`: people and service accounts and their roles. */
+export const principalCommand: Command = {
+  name: 'principal',
+  summary: 'Add and list principals (people and service accounts) and their roles',
+  usage: 'principal <add|list> [name] [options]',
+  description: [
+    'add <name> --role <r>[,<r>...]   add a person (or --service --owner <person>: a service account)',
+    'list                             every principal with its roles',
+    'Roles: admin, data-steward, ml-engineer, approver, security-reviewer, deployer, auditor,',
+    'incident-responder. Needs a token with the admin role (list: admin, auditor or',
+    'security-reviewer). See docs/identity.md.',
+  ].join('\n'),
+  options: {
+    role: {
+      type: 'string',
+      multiple: true,
+      value: '<roles>',
+      actions: ['add'],
+      description: 'add: comma-separated roles (repeatable)',
+    },
+    service: { type: 'boolean', actions: ['add'], description: 'add: a service account' },
+    owner: {
+      type: 'string',
+      value: '<person>',
+      actions: ['add'],
+      description: 'add: the person who owns the service account',
+    },
+  },
+  positionals: { min: 1, max: 2 },
+  examples: [
+    'rampart principal add alice --role ml-engineer',
+    'rampart principal add ci-train --service --owner alice --role ml-engineer',
+    'rampart principal list --json',
+  ],
+  async run(context, input) {
+    const action = actionOf('principal', input, ['add', 'list'] as const);
+    const session = await openSession(context, { create: false });
+    try {
+      const db = session.state.store;
+      if (action === 'list') {
+        await session.authorize('principal.list', { type: 'principal', id: '*' });
+        const principals = await listPrincipals(db);
+        const text = principals
+          .map(
+            (p) =>
+              `${p.subject}  ${p.type}${p.owner === null ? '' : ` (owner ${p.owner})`}  ${p.roles.join(',')}${p.disabledAt === null ? '' : '  disabled'}`,
+          )
+          .join('\n');
+        return { exitCode: 0, json: { principals }, text };
+      }
+      const name = actionArgument('principal', input, '<name>');
+      await session.authorize('principal.add', { type: 'principal', id: name });
+      const service = input.options.service === true;
+      const added = await addPrincipal(db, {
+        name,
+        type: service ? 'service' : 'human',
+        roles: parseRoles(listOption(input, 'role')),
+        owner: stringOption(input, 'owner') ?? null,
+        createdBy: session.principal.subject,
+        now: new Date(),
+      });
+      return {
+        exitCode: 0,
+        json: added,
+        text: `Added ${added.type === 'service' ? 'service account' : 'principal'} ${added.subject} with roles ${added.roles.join(', ')}.`,
+      };
+    } finally {
+      await session.close();
+    }
+  },
+};
