@@ -8,6 +8,8 @@ export interface HomeLayout {
   /** The SQLite file (unused when store.url points at PostgreSQL). */
   readonly database: string;
   readonly blobs: string;
+  /** Blobs encrypted at rest, kept apart from plain ones. */
+  readonly encryptedBlobs: string;
   readonly keys: string;
   /** ECDSA P-256 key that signs statements (models, runs, datasets, approvals). */
   readonly signingKey: string;
@@ -24,11 +26,13 @@ export interface HomeLayout {
 /** Resolves the layout of a state folder; relative config paths are relative to `home`. */
 export function homeLayout(home: string, config: Config, configFile?: string): HomeLayout {
   const keys = path.join(home, 'keys');
+  const blobs = path.resolve(home, config.blobs.dir);
   return {
     home,
     configFile: configFile ?? path.join(home, 'rampart.yaml'),
     database: path.resolve(home, config.store.sqliteFile),
-    blobs: path.resolve(home, config.blobs.dir),
+    blobs,
+    encryptedBlobs: path.join(blobs, 'enc'),
     keys,
     signingKey: path.join(keys, 'signing.key'),
     signingPublicKey: path.join(keys, 'signing.pub'),

@@ -2,8 +2,16 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultConfigYaml, loadConfig, type Config } from '../config/index.js';
 import { pathExists, RampartError, systemErrorCode, writeFileAtomic } from '../core/index.js';
-import { BlobStore, openStore, type Store, type StoreOptions } from '../store/index.js';
+import {
+  BlobStore,
+  EncryptedBlobStore,
+  openStore,
+  type KekProvider,
+  type Store,
+  type StoreOptions,
+} from '../store/index.js';
 import { ensureAdminToken } from './admin-token.js';
+import { kekProvider } from './kek.js';
 import { createOnce, ensureKeys } from './keys.js';
 import { homeLayout, type HomeLayout } from './layout.js';
 
@@ -25,6 +33,10 @@ export interface State {
   readonly configSource: string | null;
   readonly store: Store;
   readonly blobs: BlobStore;
+  /** Blobs encrypted at rest under per-blob data keys wrapped by `kekProvider`. */
+  readonly encryptedBlobs: EncryptedBlobStore;
+  /** The configured key-encryption-key provider (local key files or Vault Transit). */
+  readonly kekProvider: KekProvider;
   /** Paths (relative to home) that this call created; empty when all existed. */
   readonly created: readonly string[];
   close(): Promise<void>;
@@ -47,6 +59,7 @@ export async function openState(options: OpenStateOptions): Promise<State> {
   }
   const created: string[] = [];
   let store: Store | undefined;
+  const provider = kekProvider(loaded.config, layout, options.env);
   try {
     await ensureFolder(layout.home, created);
     if (options.configFile === undefined && loaded.source === null) {
@@ -76,6 +89,12 @@ export async function openState(options: OpenStateOptions): Promise<State> {
     configSource: loaded.source,
     store: openStoreHandle,
     blobs: new BlobStore(layout.blobs),
+    encryptedBlobs: new EncryptedBlobStore({
+      dir: layout.encryptedBlobs,
+      store: openStoreHandle,
+      provider,
+    }),
+    kekProvider: provider,
     created: relative,
     close: () => openStoreHandle.close(),
   };
