@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { spawnRampart } from '../testkit/cli.js';
+import { rampart, spawnRampart } from '../testkit/cli.js';
 import { tempDir } from '../testkit/tmp.js';
 
 interface LogLine {
@@ -92,6 +93,52 @@ describe('rampart up (control plane)', () => {
     assert.equal(code, 0);
     assert.ok(log.lines.some((l) => l.msg === 'stopped'));
     assert.ok(!JSON.stringify(log.lines).includes(token), 'the token never reaches the log');
+  });
+
+  it('serves HTTPS with mTLS: a client certificate names the principal, another CA is refused', async () => {
+    const home = path.join(tempDir(), 'state');
+    const other = path.join(tempDir(), 'other');
+    assert.equal((await rampart(['init', '--home', home])).code, 0);
+    for (const args of [
+      ['certs', 'ca', '--home', home],
+      ['certs', 'issue', 'server', '--server', '--home', home],
+      ['certs', 'issue', 'admin', '--home', home],
+      ['certs', 'ca', '--home', other],
+      ['certs', 'issue', 'admin', '--home', other],
+    ]) {
+      const run = await rampart(args);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    writeFileSync(
+      path.join(home, 'rampart.yaml'),
+      'server:\n  tls:\n    cert: certs/server.crt\n    key: certs/server.key\n    clientCa: certs/ca.crt\n',
+    );
+    const child = spawnRampart(['up', '--home', home, '--port', '0']);
+    const log = watchLog(child);
+    const { url } = await log.waitFor('control plane listening');
+    assert.match(url ?? '', /^https:/);
+    const read = (home: string, file: string) => readFileSync(path.join(home, 'certs', file));
+    const get = (client: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(`${url}/v1/status`, {
+          ca: read(home, 'ca.crt'),
+          cert: read(client, 'admin.crt'),
+          key: read(client, 'admin.key'),
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      assert.equal(await get(home), 200, 'the certificate authenticates the admin without a token');
+      await assert.rejects(get(other), 'a certificate from another CA fails the handshake');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it('exits 2 with RAMPART_PORT_IN_USE when the port is taken', async () => {

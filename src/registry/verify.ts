@@ -120,7 +120,11 @@ function checkSignature(
   return { kind: 'certificate', id: keyId(leafKey) };
 }
 
-function checkEnvelope(signature: ModelSignature, key: KeyObject): void {
+/**
+ * Checks that the signature's DSSE envelope verifies with `key`.
+ * @throws RAMPART_SIGNATURE_INVALID
+ */
+export function checkEnvelope(signature: ModelSignature, key: KeyObject): void {
   const { envelope, payload } = signature;
   const sigs = envelope.signatures.map((entry) => Buffer.from(entry.sig, 'base64'));
   if (sigs.some((sig) => verifySignature(key, pae(envelope.payloadType, payload), sig))) return;

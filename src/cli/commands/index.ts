@@ -1,11 +1,17 @@
 import type { Command } from '../command.js';
+import { accessCommand } from './access.js';
 import { auditCommand } from './audit.js';
+import { certsCommand } from './certs.js';
 import { configCommand } from './config.js';
 import { dataCommand } from './data.js';
 import { digestCommand } from './digest.js';
 import { initCommand } from './init.js';
+import { keysCommand } from './keys.js';
+import { modelCommand } from './model.js';
+import { principalCommand } from './principal.js';
 import { scanCommand } from './scan.js';
 import { signCommand } from './sign.js';
+import { tokenCommand } from './token.js';
 import { upCommand } from './up.js';
 import { verifyCommand } from './verify.js';
 
@@ -18,8 +24,14 @@ export const COMMANDS: readonly Command[] = [
   signCommand,
   verifyCommand,
   dataCommand,
+  modelCommand,
   configCommand,
   auditCommand,
+  principalCommand,
+  tokenCommand,
+  accessCommand,
+  certsCommand,
+  keysCommand,
 ];
 
 /** The command with this name, if any. */

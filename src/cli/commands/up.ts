@@ -1,9 +1,10 @@
 import { access, constants } from 'node:fs/promises';
 import { openAuditLog } from '../../audit/index.js';
-import { createLogger, RampartError, type Logger } from '../../core/index.js';
-import { createControlPlane, listen } from '../../server/index.js';
-import { ADMIN_TOKEN_META_KEY, openState, type State } from '../../state/index.js';
-import { getMeta } from '../../store/index.js';
+import { createLogger, HashPool, RampartError, type Logger } from '../../core/index.js';
+import { createJwtVerifier, openIdentity } from '../../identity/index.js';
+import { openRegistry } from '../../registry/index.js';
+import { createControlPlane, listen, readTlsFiles } from '../../server/index.js';
+import { openState, type State } from '../../state/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { packageVersion } from '../version.js';
 import { appendServiceEvent } from './audit/service-event.js';
@@ -15,8 +16,9 @@ export const upCommand: Command = {
   usage: 'up [--host <addr>] [--port <n>]',
   description: [
     'Opens (and if needed creates) the state folder and serves the control-plane API on',
-    'server.host:server.port (default 127.0.0.1:8470): /healthz, /readyz, /metrics and the',
-    'authenticated /v1/status, and the audit log under /audit. Logs one JSON line per event',
+    'server.host:server.port (default 127.0.0.1:8470): /healthz, /readyz, /metrics, the',
+    'authenticated /v1/status, the registry under /v1/models and /v1/promotions, and the',
+    'audit log under /audit (HTTPS, and mTLS with server.tls.clientCa, when server.tls is set). Logs one JSON line per event',
     'to stderr; records server.start and server.stop in the audit log. Stops cleanly on',
     'SIGINT or SIGTERM, letting open requests finish.',
   ].join('\n'),
@@ -69,6 +71,14 @@ async function serveUntilSignal(
 ): Promise<void> {
   const version = packageVersion();
   const audit = await openAuditLog(state.store, state.layout);
+  const oidc = state.config.identity.oidc;
+  const identity = await openIdentity(state, {
+    jwt: oidc === null ? undefined : createJwtVerifier(oidc),
+  });
+  const pool = new HashPool(
+    state.config.hashing.workers > 0 ? { size: state.config.hashing.workers } : {},
+  );
+  const registry = await openRegistry(state, identity, { pool, toolVersion: version });
   const app = createControlPlane({
     logger,
     version,
@@ -76,15 +86,25 @@ async function serveUntilSignal(
       { name: 'store', check: () => state.store.ping() },
       { name: 'blobs', check: () => access(state.layout.blobs, constants.W_OK) },
     ],
-    adminTokenHash: async () => (await getMeta(state.store, ADMIN_TOKEN_META_KEY)) ?? null,
+    identity,
     status: async () => ({
       store: state.store.dialect,
       schemaVersion: await state.store.schemaVersion(),
       home: state.layout.home,
     }),
     audit,
+    registry,
   });
-  const server = await listen(app, host, port);
+  const tls = state.config.server.tls;
+  const server = await listen(
+    app,
+    host,
+    port,
+    tls === null ? undefined : await readTlsFiles(tls, state.layout.home),
+  ).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   const resource = { type: 'server', id: server.url };
   try {
     await appendServiceEvent(audit.log, 'server.start', resource);
@@ -93,6 +113,7 @@ async function serveUntilSignal(
     logger.info('shutting down', { signal });
   } finally {
     await server.close();
+    await pool.close();
   }
   await appendServiceEvent(audit.log, 'server.stop', resource);
   logger.info('stopped');
