@@ -22,3 +22,5 @@ export { parseVerifierKey, verifierKey } from './checkpoint/vkey.js';
 export type { NoteVerifier } from './checkpoint/vkey.js';
 export { localWitnessSource, readWitnessState, witnessCheckpoint } from './witness.js';
 export type { SignedCheckpoint, WitnessReport, WitnessSource, WitnessState } from './witness.js';
+export { addReceipt, receiptsOf } from './receipts.js';
+export type { Receipt } from './receipts.js';

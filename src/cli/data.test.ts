@@ -82,6 +82,13 @@ describe('rampart data', () => {
     assert.deepEqual(provenance.transforms, ['dedupe', 'drop PII']);
     assert.deepEqual(provenance.registeredBy, { subject: 'admin', type: 'human' });
     assert.deepEqual(shown.body.signature, { verified: true });
+    const receipts = shown.body.auditReceipts as { action: string; index: number }[];
+    assert.deepEqual(
+      receipts.map((r) => r.action),
+      ['dataset.add', 'dataset.add'],
+      'the add and the repeated add each keep their audit receipt',
+    );
+    assert.equal(receipts[0]?.index, (added.body.audit as { index: number }).index);
     const byDigest = await data(home, ['show', `raw@${String(added.body.digest)}`]);
     assert.equal(byDigest.body.label, 'raw@1');
     const listed = await text(home, ['list']);

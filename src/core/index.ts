@@ -79,3 +79,5 @@ export type { DecryptFileOptions, EncryptFileOptions } from './encryption/files.
 export type { DecryptOptions, EncryptOptions } from './encryption/envelope.js';
 export { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from './encryption/format.js';
 export { pathExists, readSmallFile, readTextIfExists } from './files.js';
+export { displayUrl, httpBaseUrl, httpRequest, jsonBody, remoteFailed } from './http-request.js';
+export type { HttpAnswer, HttpRequestOptions, RemoteDescription } from './http-request.js';

@@ -1,6 +1,6 @@
 /** Registering a dataset version: manifest, signed provenance, one transaction, one audit entry. */
 import path from 'node:path';
-import type { AppendReceipt } from '../audit/index.js';
+import { addReceipt, type AppendReceipt } from '../audit/index.js';
 import { canonicalize, RampartError, sha256, type Digest } from '../core/index.js';
 import type { Executor } from '../store/index.js';
 import { datasetEvent, type DatasetContext } from './context.js';
@@ -101,6 +101,13 @@ export async function addDatasetVersion(
       { allowed: true, reason },
     ),
   );
+  await addReceipt(context.store, {
+    type: 'dataset-version',
+    id: label,
+    action: 'dataset.add',
+    index: audit.index,
+    at: context.now().toISOString(),
+  });
   return {
     created: stored.created,
     name,

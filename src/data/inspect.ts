@@ -1,4 +1,5 @@
 /** Reading dataset versions: show one, list all, walk the lineage back to the sources. */
+import { receiptsOf, type Receipt } from '../audit/index.js';
 import { isRampartError, RampartError, type Digest, type PublicKeyLike } from '../core/index.js';
 import type { Executor } from '../store/index.js';
 import { unknownVersion } from './add.js';
@@ -26,6 +27,8 @@ export interface DatasetVersionView extends VersionSummary {
   /** The signed provenance; null when it does not verify (see `signature`). */
   readonly provenance: DatasetProvenance | null;
   readonly signature: ProvenanceCheck;
+  /** Indexes of the audit entries about this version (`rampart audit proof <index>`). */
+  readonly auditReceipts: readonly Receipt[];
 }
 
 /** A dataset and its versions. */
@@ -78,6 +81,7 @@ export async function showDatasetVersion(
     },
     provenance,
     signature,
+    auditReceipts: await receiptsOf(executor, 'dataset-version', label),
   };
 }
 

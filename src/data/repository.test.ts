@@ -130,7 +130,12 @@ for (const dialect of testDialects()) {
       const base = context(store, events);
       const ctx = {
         ...base,
-        principal: { subject: 'bob', type: 'human' as const, roles: ['auditor' as const], owner: null },
+        principal: {
+          subject: 'bob',
+          type: 'human' as const,
+          roles: ['auditor' as const],
+          owner: null,
+        },
       };
       const folder = tempDir();
       writeFileSync(path.join(folder, 'a.csv'), 'x\n');
@@ -140,7 +145,12 @@ for (const dialect of testDialects()) {
         });
         const steward = {
           ...base,
-          principal: { subject: 'sue', type: 'human' as const, roles: ['data-steward' as const], owner: null },
+          principal: {
+            subject: 'sue',
+            type: 'human' as const,
+            roles: ['data-steward' as const],
+            owner: null,
+          },
         };
         assert.equal(
           (await addDatasetVersion(steward, { path: folder, name: 'raw' })).label,

@@ -9,8 +9,8 @@ import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVeri
 import type { FetchImplementation, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
-import { RampartError } from '../core/index.js';
-import { fetchJson, where } from './oidc-http.js';
+import { displayUrl, RampartError } from '../core/index.js';
+import { fetchJson } from './oidc-http.js';
 
 /** The `identity.oidc` section of rampart.yaml. */
 export type OidcSettings = NonNullable<Config['identity']['oidc']>;
@@ -215,9 +215,9 @@ async function discoverJwksUrl(issuer: string, timeoutMs: number): Promise<URL> 
 }
 
 function badDiscovery(url: URL, problem: string): RampartError {
-  return new RampartError('RAMPART_REMOTE_FAILED', `${where(url)} ${problem}`, {
+  return new RampartError('RAMPART_REMOTE_FAILED', `${displayUrl(url)} ${problem}`, {
     hint: 'Check identity.oidc.issuer (it must match the provider exactly), or set identity.oidc.jwksUrl.',
-    details: { url: where(url) },
+    details: { url: displayUrl(url) },
   });
 }
 

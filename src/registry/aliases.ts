@@ -1,11 +1,11 @@
 /** Moving unprotected aliases directly, and quarantining versions. */
 import { RampartError } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
+import { addReceipt } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { checkAlias, parseModelRef, versionLabel } from './model-names.js';
 import { closeRequest, openRequestsOf } from './promotions-repo.js';
 import {
-  addReceipt,
   dropAliasesOf,
   insertQuarantine,
   quarantineOf,

@@ -2,9 +2,11 @@
 import { sha256 } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
 import { buildModelBom } from './bom.js';
+import { receiptsOf } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { parseModelRef, versionLabel } from './model-names.js';
 import {
+  asOf,
   listRequests,
   reviewsOf,
   type PromotionRequest,
@@ -15,7 +17,6 @@ import {
   listModels,
   listModelVersions,
   quarantineOf,
-  receiptsOf,
   resolveModelVersion,
   type ModelVersionRecord,
   type Quarantine,
@@ -130,7 +131,9 @@ export async function listPromotionRequests(
     'model.read',
     { type: 'promotion-request', id: name ?? '*' },
     async () => ({
-      result: { requests: await listRequests(context.store, name) },
+      result: {
+        requests: (await listRequests(context.store, name)).map((r) => asOf(r, context.now())),
+      },
     }),
   );
 }
@@ -210,9 +213,9 @@ async function versionView(
 ): Promise<VersionView> {
   const aliases = await aliasesOf(context.store, record.name);
   const label = versionLabel(record.name, record.version);
-  const requests = (await listRequests(context.store, record.name)).filter(
-    (r) => r.version === record.version,
-  );
+  const requests = (await listRequests(context.store, record.name))
+    .map((r) => asOf(r, context.now()))
+    .filter((r) => r.version === record.version);
   return {
     name: record.name,
     version: record.version,

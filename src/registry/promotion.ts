@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { RampartError } from '../core/index.js';
 import { conflictOfInterest, findPrincipal, type Principal } from '../identity/index.js';
 import { signReview } from './approval.js';
+import { addReceipt } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { runGate } from './gate.js';
 import { checkAlias, parseModelRef, versionLabel } from './model-names.js';
@@ -19,7 +20,7 @@ import {
   type EvidenceRef,
   type PromotionRequest,
 } from './promotions-repo.js';
-import { addReceipt, quarantineOf, resolveModelVersion, setAlias } from './versions-repo.js';
+import { quarantineOf, resolveModelVersion, setAlias } from './versions-repo.js';
 
 /** The policy of an alias; an alias without one is unprotected. */
 export type AliasPolicy = RegistryContext['policies'][string];

@@ -167,6 +167,13 @@ export async function reviewsOf(db: Executor, requestId: string): Promise<Promot
   }));
 }
 
+/** A request as of `now`: an open request past its expiry shows as expired. */
+export function asOf(request: PromotionRequest, now: Date): PromotionRequest {
+  return request.state === 'open' && Date.parse(request.expiresAt) <= now.getTime()
+    ? { ...request, state: 'expired' }
+    : request;
+}
+
 function toRequest(row: RequestRow): PromotionRequest {
   return {
     id: row.id,

@@ -11,12 +11,12 @@ import { findVersion, parseDatasetRef } from '../data/index.js';
 import type { Principal } from '../identity/index.js';
 import { scanPaths, SEVERITIES, toSarif, verdict, verdictName } from '../scan/index.js';
 import { parseModelSignature } from './bundle.js';
+import { addReceipt } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { checkModelName, versionLabel } from './model-names.js';
 import { signModel } from './sign.js';
 import { resolveTarget } from './target.js';
 import {
-  addReceipt,
   insertModelVersion,
   type DatasetLink,
   type ModelFileEntry,

@@ -262,34 +262,6 @@ export async function insertQuarantine(
   );
 }
 
-/** Keeps an audit receipt with the object it concerns. */
-export async function addReceipt(
-  db: Executor,
-  input: { type: string; id: string; action: string; index: number; at: string },
-): Promise<void> {
-  await db.run(
-    'INSERT INTO audit_receipts (resource_type, resource_id, action, audit_index, created_at) VALUES (?, ?, ?, ?, ?)',
-    [input.type, input.id, input.action, input.index, input.at],
-  );
-}
-
-/** The audit receipts kept with an object, oldest first. */
-export async function receiptsOf(
-  db: Executor,
-  type: string,
-  id: string,
-): Promise<{ action: string; index: number; at: string }[]> {
-  const rows = await db.query<{ action: string; audit_index: number; created_at: string }>(
-    'SELECT action, audit_index, created_at FROM audit_receipts WHERE resource_type = ? AND resource_id = ? ORDER BY audit_index',
-    [type, id],
-  );
-  return rows.map((row) => ({
-    action: row.action,
-    index: row.audit_index,
-    at: row.created_at,
-  }));
-}
-
 async function linksOf(db: Executor, name: string, version: number): Promise<DatasetLink[]> {
   const rows = await db.query<{
     dataset_name: string;

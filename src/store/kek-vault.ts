@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RampartError } from '../core/index.js';
+import { httpBaseUrl, RampartError } from '../core/index.js';
 import {
   checkDataKey,
   DATA_KEY_SIZE,
@@ -188,13 +188,8 @@ function field(body: unknown, name: string): unknown {
 }
 
 function parseAddress(address: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(address.endsWith('/') ? address : `${address}/`);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpBaseUrl(address);
+  if (url === undefined) {
     throw new RampartError(
       'RAMPART_ENCRYPTION_CONFIG_INVALID',
       `encryption.vault.address ${JSON.stringify(address)} is not an http(s) URL`,

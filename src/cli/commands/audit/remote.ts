@@ -1,8 +1,14 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import type { WitnessSource } from '../../../audit/index.js';
-import { RampartError } from '../../../core/index.js';
+import {
+  displayUrl,
+  httpBaseUrl,
+  httpRequest,
+  jsonBody,
+  RampartError,
+  remoteFailed,
+  type RemoteDescription,
+} from '../../../core/index.js';
 
 /** Limits on one request to a remote control plane. */
 export interface RemoteLimits {
@@ -39,7 +45,7 @@ export function remoteWitnessSource(
       const url = new URL('audit/checkpoint', base);
       const answer = shaped(url, checkpointAnswer, await getJson(url, limits));
       if (answer.checkpoint === null) {
-        throw new RampartError('RAMPART_AUDIT_NOT_FOUND', `${where(url)}: the log is empty`);
+        throw new RampartError('RAMPART_AUDIT_NOT_FOUND', `${displayUrl(url)}: the log is empty`);
       }
       return { checkpoint: answer.checkpoint, verifierKey: answer.verifierKey };
     },
@@ -51,13 +57,8 @@ export function remoteWitnessSource(
 }
 
 function parseBase(text: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(text.endsWith('/') ? text : `${text}/`);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpBaseUrl(text);
+  if (url === undefined) {
     throw new RampartError('RAMPART_USAGE', `--url ${JSON.stringify(text)} is not an http(s) URL`);
   }
   return url;
@@ -65,7 +66,9 @@ function parseBase(text: string): URL {
 
 function shaped<T>(url: URL, schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw remoteFailed(url, 'answered with an unexpected JSON document');
+  if (!parsed.success) {
+    throw remoteFailed(describe(url), 'answered with an unexpected JSON document');
+  }
   return parsed.data;
 }
 
@@ -74,89 +77,33 @@ function shaped<T>(url: URL, schema: z.ZodType<T>, body: unknown): T {
  * @throws RAMPART_REMOTE_FAILED (unreachable, timeout, non-2xx, not JSON);
  * RAMPART_LIMIT_EXCEEDED for an over-long answer.
  */
-function getJson(url: URL, limits: RemoteLimits): Promise<unknown> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(limits.timeoutMs),
-      },
-      (res) => {
-        readBody(res, url, limits.maxBytes).then((text) => {
-          resolve(interpret(url, res.statusCode ?? 0, text));
-        }, reject);
-      },
-    );
-    req.on('error', (error) => {
-      const reason = error.name === 'AbortError' ? 'timed out' : 'could not be reached';
-      reject(remoteFailed(url, reason, {}, error));
-    });
-    req.end();
+async function getJson(url: URL, limits: RemoteLimits): Promise<unknown> {
+  const remote = describe(url);
+  const answer = await httpRequest(url, {
+    headers: { accept: 'application/json' },
+    ...limits,
+    remote: { ...remote, tooLarge: 'RAMPART_LIMIT_EXCEEDED' },
   });
-}
-
-function readBody(res: IncomingMessage, url: URL, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        res.destroy();
-        reject(
-          new RampartError(
-            'RAMPART_LIMIT_EXCEEDED',
-            `${where(url)}: the answer is over the limit of ${maxBytes} bytes`,
-          ),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.on('end', () => {
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    res.on('error', (error) => {
-      reject(remoteFailed(url, 'broke off its answer', {}, error));
-    });
-  });
-}
-
-function interpret(url: URL, status: number, text: string): unknown {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const { status } = answer;
+  const body = jsonBody(answer);
   if (status < 200 || status > 299) {
     const code =
       typeof body === 'object' && body !== null && 'code' in body ? String(body.code) : undefined;
-    throw remoteFailed(url, `answered HTTP ${status}${code === undefined ? '' : ` ${code}`}`, {
+    const details = {
+      ...remote.details,
       status,
       ...(code === undefined ? {} : { remoteCode: code.slice(0, 80) }),
-    });
+    };
+    throw remoteFailed(
+      { ...remote, details },
+      `answered HTTP ${status}${code === undefined ? '' : ` ${code}`}`,
+    );
   }
-  if (body === undefined) throw remoteFailed(url, 'answered with something that is not JSON');
+  if (body === undefined) throw remoteFailed(remote, 'answered with something that is not JSON');
   return body;
 }
 
-// Only scheme, host and path: a URL may carry credentials that must not reach messages.
-function where(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
-}
-
-function remoteFailed(
-  url: URL,
-  reason: string,
-  details: Record<string, unknown> = {},
-  cause?: unknown,
-): RampartError {
-  return new RampartError('RAMPART_REMOTE_FAILED', `${where(url)} ${reason}`, {
-    details: { url: where(url), ...details },
-    ...(cause === undefined ? {} : { cause }),
-  });
+// Messages name the URL without credentials or query (displayUrl).
+function describe(url: URL): RemoteDescription {
+  return { name: displayUrl(url), details: { url: displayUrl(url) } };
 }
