@@ -77,6 +77,17 @@ describe('registry over HTTP: same operations, same checks', () => {
     assert.ok(pulled <= 1, `the body was read (${pulled} chunks)`);
   });
 
+  it('refuses (403) an upload from a principal who may not register, before storing it', async () => {
+    const res = await call(
+      'POST',
+      '/v1/models/fraud/versions?filename=model.json',
+      tokens.bob,
+      ONNX_LIKE,
+    );
+    assert.equal(res.status, 403);
+    assert.equal(res.body.code, 'RAMPART_FORBIDDEN');
+  });
+
   it('registers an uploaded model file and shows it', async () => {
     const res = await call(
       'POST',

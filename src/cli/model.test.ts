@@ -392,6 +392,53 @@ describe('rampart token and principal: authentication contract', () => {
     assert.match((expired.body.error as { message: string }).message, /expired/);
   });
 
+  it('a disabled principal is locked out at once; the admin principal cannot be disabled', async () => {
+    const w = await world();
+    assert.equal((await w.as(w.tokens.bob as string, ['model', 'list'])).code, 0);
+    const disabled = await w.as(w.tokens.admin as string, ['principal', 'disable', 'bob']);
+    assert.equal(disabled.code, 0, disabled.stdout);
+    const locked = await w.as(w.tokens.bob as string, ['model', 'list']);
+    assert.equal(locked.code, 1);
+    assert.match((locked.body.error as { message: string }).message, /bob is disabled/);
+    const admin = await w.as(w.tokens.admin as string, ['principal', 'disable', 'admin']);
+    assert.equal(admin.code, 2);
+    const notAllowed = await w.as(w.tokens.alice as string, ['principal', 'disable', 'carol']);
+    assert.equal(code(notAllowed), 'RAMPART_FORBIDDEN');
+  });
+
+  it('moving an alias cancels the other open requests for it; a stale one cannot move it back', async () => {
+    const w = await world();
+    const { alice = '', bob = '', carol = '' } = w.tokens;
+    await w.as(alice, ['model', 'register', w.model, '--name', 'm']);
+    const other = path.join(w.root, 'other');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'w.txt'), 'v2\n');
+    await w.as(alice, ['model', 'register', other, '--name', 'm']);
+    const stale = (
+      await w.as(alice, ['model', 'promote', 'm@1', '--to', 'production', '--evidence', w.evidence])
+    ).body.request as string;
+    const fresh = (
+      await w.as(alice, ['model', 'promote', 'm@2', '--to', 'production', '--evidence', w.evidence])
+    ).body.request as string;
+    await w.as(bob, ['model', 'approve', fresh]);
+    assert.equal((await w.as(carol, ['model', 'approve', fresh])).body.moved, true);
+    const late = await w.as(bob, ['model', 'approve', stale]);
+    assert.equal(code(late), 'RAMPART_PROMOTION_CLOSED');
+    assert.match((late.body.error as { message: string }).message, /superseded/);
+  });
+
+  it('refuses an alias policy nobody could satisfy', async () => {
+    const w = await world();
+    writeFileSync(
+      path.join(w.home, 'rampart.yaml'),
+      'registry:\n  aliases:\n    production:\n      approvals:\n        admin: 1\n',
+    );
+    const run = await w.as(w.tokens.alice as string, ['model', 'list']);
+    assert.equal(run.code, 2);
+    assert.equal(code(run), 'RAMPART_CONFIG_INVALID');
+    assert.match((run.body.error as { message: string }).message, /admin, which cannot approve/);
+  });
+
   it('tokens are shown once and stored only as hashes; list never shows them', async () => {
     const w = await world();
     const list = await w.as(w.tokens.admin as string, ['token', 'list']);

@@ -117,16 +117,26 @@ const aliasPolicySchema = z.strictObject({
   requestTtlHours: z.number().int().min(1).max(8760).default(72),
 });
 
+/** The default policy of `production`: kept unless rampart.yaml gives `production` its own. */
+const PRODUCTION_POLICY = {
+  protected: true,
+  approvals: { approver: 1, 'security-reviewer': 1 },
+  requireEvidence: true,
+  requestTtlHours: 72,
+};
+
 const registrySchema = z
   .strictObject({
-    aliases: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), aliasPolicySchema).default({
-      production: {
-        protected: true,
-        approvals: { approver: 1, 'security-reviewer': 1 },
-        requireEvidence: true,
-        requestTtlHours: 72,
-      },
-    }),
+    // Listing other aliases never drops production's protection; to change it, list production.
+    aliases: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), aliasPolicySchema)
+      .default({ production: PRODUCTION_POLICY })
+      .transform(
+        (aliases): Record<string, z.infer<typeof aliasPolicySchema>> => ({
+          production: PRODUCTION_POLICY,
+          ...aliases,
+        }),
+      ),
   })
   .prefault({});
 

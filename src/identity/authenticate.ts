@@ -94,8 +94,9 @@ export class Authenticator {
   }
 
   async #refuse(reason: string, credentials: Credentials, subject?: string): Promise<never> {
+    const known = subject === undefined ? null : await findPrincipal(this.#options.db, subject);
     await this.#options.access.record(
-      { subject: subject ?? 'anonymous', type: 'human' },
+      { subject: subject ?? 'anonymous', type: known?.type ?? 'human' },
       'identity.authenticate',
       { type: 'principal', id: subject ?? 'anonymous' },
       { allowed: false, reason },

@@ -13,6 +13,7 @@ export { openIdentity } from './open.js';
 export type { Identity } from './open.js';
 export {
   addPrincipal,
+  disablePrincipal,
   findPrincipal,
   getPrincipal,
   listPrincipals,

@@ -123,6 +123,29 @@ export async function listPrincipals(db: Executor): Promise<PrincipalRecord[]> {
   return rows.map(toRecord);
 }
 
+/**
+ * Disables a principal: its tokens, JWTs and certificates stop authenticating at once. Disabling
+ * twice keeps the first time. The admin principal cannot be disabled (replace admin.token instead).
+ * @throws RAMPART_PRINCIPAL_NOT_FOUND, RAMPART_PRINCIPAL_INVALID (the admin principal)
+ */
+export async function disablePrincipal(
+  db: Executor,
+  name: string,
+  now: Date,
+): Promise<PrincipalRecord> {
+  if (name === 'admin') {
+    throw new RampartError('RAMPART_PRINCIPAL_INVALID', 'the admin principal cannot be disabled', {
+      hint: 'To lock out a leaked admin token, delete admin.token and run `rampart init` to issue a new one.',
+    });
+  }
+  await getPrincipal(db, name);
+  await db.run('UPDATE principals SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL', [
+    now.toISOString(),
+    name,
+  ]);
+  return getPrincipal(db, name);
+}
+
 /** Service accounts owned by `owner`. */
 export async function ownedServiceAccounts(db: Executor, owner: string): Promise<string[]> {
   const rows = await db.query<{ name: string }>(

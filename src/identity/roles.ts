@@ -26,6 +26,7 @@ export function isRole(value: string): value is Role {
 export const PERMISSIONS = {
   'principal.add': ['admin'],
   'principal.list': ['admin', 'auditor', 'security-reviewer'],
+  'principal.disable': ['admin', 'incident-responder'],
   'token.create': ['admin'],
   'token.list': ['admin', 'auditor'],
   'token.revoke': ['admin', 'incident-responder'],

@@ -17,6 +17,7 @@ import {
   insertRequest,
   insertReview,
   reviewsOf,
+  supersedeRequests,
   type EvidenceRef,
   type PromotionRequest,
 } from './promotions-repo.js';
@@ -304,6 +305,7 @@ async function moveAlias(
       at,
       requestId: request.id,
     });
+    await supersedeRequests(tx, { name: request.name, alias: request.alias, by: request.id, at });
     return true;
   });
 }

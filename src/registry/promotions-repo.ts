@@ -126,6 +126,27 @@ export async function openRequestsOf(
   return rows.map((row) => row.id);
 }
 
+/**
+ * Cancels every other open request for the same model and alias once the alias has moved, so a
+ * stale request cannot later move it back without a fresh review. Returns the ids cancelled.
+ */
+export async function supersedeRequests(
+  db: Executor,
+  input: { name: string; alias: string; by: string; at: string },
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    "SELECT id FROM promotion_requests WHERE name = ? AND alias = ? AND state = 'open' ORDER BY id",
+    [input.name, input.alias],
+  );
+  const cancelled: string[] = [];
+  for (const { id } of rows) {
+    const reason = `superseded: ${input.alias} moved by request ${input.by}`;
+    if (await closeRequest(db, { id, state: 'cancelled', reason, at: input.at }))
+      cancelled.push(id);
+  }
+  return cancelled;
+}
+
 /** Stores a review; a principal reviews a request at most once (the key refuses a second). */
 export async function insertReview(db: Executor, review: PromotionReview): Promise<void> {
   await db.run(

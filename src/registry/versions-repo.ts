@@ -94,7 +94,7 @@ export async function insertModelVersion(
           'SELECT MAX(version) AS last FROM model_versions WHERE name = ?',
           [input.name],
         );
-        const version = row?.last ?? 0 + 1;
+        const version = (row?.last ?? 0) + 1;
         await tx.run(
           `INSERT INTO model_versions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [

@@ -25,7 +25,7 @@ import {
   verifyModelVersion,
   type RegistryContext,
 } from '../registry/index.js';
-import { authenticate, type AuthEnv, type ServerIdentity } from './identity.js';
+import { authenticate, authorize, type AuthEnv, type ServerIdentity } from './identity.js';
 
 /** Largest model file accepted by `POST /v1/models/{name}/versions`. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
@@ -57,14 +57,15 @@ export function mountRegistryRoutes(
     return c.json({ models });
   });
   api.get('/v1/models/:name', async (c) => {
-    const view = await showModel(
-      registry,
-      c.get('principal'),
-      c.req.param('name'),
-    );
+    const view = await showModel(registry, c.get('principal'), c.req.param('name'));
     return c.json(view);
   });
   api.post('/v1/models/:name/versions', async (c) => {
+    // Only someone who may register gets to write an upload to disk.
+    await authorize(options.identity, c, 'model.register', {
+      type: 'model',
+      id: c.req.param('name').slice(0, 256),
+    });
     const upload = await receiveUpload(c, registry.staging);
     try {
       const done = await registerModel(registry, c.get('principal'), {
@@ -92,11 +93,7 @@ export function mountRegistryRoutes(
     return c.json(view);
   });
   api.post('/v1/models/:name/versions/:ref/verify', async (c) => {
-    const done = await verifyModelVersion(
-      registry,
-      c.get('principal'),
-      ref(c),
-    );
+    const done = await verifyModelVersion(registry, c.get('principal'), ref(c));
     return c.json({ verified: true, ...done });
   });
   api.get('/v1/models/:name/versions/:ref/bom', async (c) => {

@@ -1,4 +1,9 @@
-import { addPrincipal, listPrincipals, parseRoles } from '../../identity/index.js';
+import {
+  addPrincipal,
+  disablePrincipal,
+  listPrincipals,
+  parseRoles,
+} from '../../identity/index.js';
 import type { Command } from '../command.js';
 import { actionArgument, actionOf, listOption, stringOption } from '../options.js';
 import { openSession } from '../session.js';
@@ -6,14 +11,15 @@ import { openSession } from '../session.js';
 /** `rampart principal add|list`: people and service accounts and their roles. */
 export const principalCommand: Command = {
   name: 'principal',
-  summary: 'Add and list principals (people and service accounts) and their roles',
-  usage: 'principal <add|list> [name] [options]',
+  summary: 'Add, list and disable principals (people and service accounts) and their roles',
+  usage: 'principal <add|list|disable> [name] [options]',
   description: [
     'add <name> --role <r>[,<r>...]   add a person (or --service --owner <person>: a service account)',
     'list                             every principal with its roles',
+    'disable <name>                   stop every token, JWT and certificate of the principal at once',
     'Roles: admin, data-steward, ml-engineer, approver, security-reviewer, deployer, auditor,',
     'incident-responder. Needs a token with the admin role (list: admin, auditor or',
-    'security-reviewer). See docs/identity.md.',
+    'security-reviewer; disable: admin or incident-responder). See docs/identity.md.',
   ].join('\n'),
   options: {
     role: {
@@ -36,9 +42,10 @@ export const principalCommand: Command = {
     'rampart principal add alice --role ml-engineer',
     'rampart principal add ci-train --service --owner alice --role ml-engineer',
     'rampart principal list --json',
+    'rampart principal disable ci-train',
   ],
   async run(context, input) {
-    const action = actionOf('principal', input, ['add', 'list'] as const);
+    const action = actionOf('principal', input, ['add', 'list', 'disable'] as const);
     const session = await openSession(context, { create: false });
     try {
       const db = session.state.store;
@@ -54,6 +61,15 @@ export const principalCommand: Command = {
         return { exitCode: 0, json: { principals }, text };
       }
       const name = actionArgument('principal', input, '<name>');
+      if (action === 'disable') {
+        await session.authorize('principal.disable', { type: 'principal', id: name });
+        const disabled = await disablePrincipal(db, name, new Date());
+        return {
+          exitCode: 0,
+          json: disabled,
+          text: `Disabled ${disabled.subject} at ${disabled.disabledAt ?? ''}; its credentials no longer authenticate.`,
+        };
+      }
       await session.authorize('principal.add', { type: 'principal', id: name });
       const service = input.options.service === true;
       const added = await addPrincipal(db, {
