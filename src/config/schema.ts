@@ -131,12 +131,10 @@ const registrySchema = z
     aliases: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), aliasPolicySchema)
       .default({ production: PRODUCTION_POLICY })
-      .transform(
-        (aliases): Record<string, z.infer<typeof aliasPolicySchema>> => ({
-          production: PRODUCTION_POLICY,
-          ...aliases,
-        }),
-      ),
+      .transform((aliases): Record<string, z.infer<typeof aliasPolicySchema>> => ({
+        production: PRODUCTION_POLICY,
+        ...aliases,
+      })),
   })
   .prefault({});
 
