@@ -14,6 +14,7 @@ const LAYERS = [
   'data',
   'scan',
   'registry',
+  'serving',
   'server',
   'cli',
 ];

@@ -138,6 +138,83 @@ const registrySchema = z
   })
   .prefault({});
 
+/** Token-bucket limits per (caller, model). */
+const rateLimitSchema = z.strictObject({
+  /** Tokens added per second. */
+  rate: z.number().positive().max(1_000_000).default(100),
+  /** Bucket size: the largest burst. */
+  burst: z.number().int().min(1).max(10_000_000).default(200),
+  /** What one request costs: 1 per request, or its number of input tensor elements. */
+  cost: z.enum(['requests', 'elements']).default('requests'),
+});
+
+/** One model the gateway serves: a registry model through one of its aliases. */
+const servedModelSchema = z.strictObject({
+  /** The name clients use in /v2/models/{name}. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/),
+  /** The registry model (default: the same as name). */
+  model: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,127}$/)
+    .nullable()
+    .default(null),
+  /** The alias whose approved version is served. */
+  alias: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/)
+    .default('production'),
+  /** null: the embedded ONNX model server; else the base URL of an OIP v2 server. */
+  upstream: z.url().nullable().default(null),
+  rateLimit: rateLimitSchema.nullable().default(null),
+});
+
+/** The inference gateway: the only listener meant to be exposed. */
+const gatewaySchema = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8471),
+    /** Same shape as server.tls; clientCa requires client certificates (mTLS). */
+    tls: z
+      .strictObject({
+        cert: z.string().min(1),
+        key: z.string().min(1),
+        clientCa: z.string().min(1).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 ** 3)
+      .default(1024 * 1024),
+    maxJsonDepth: z.number().int().min(4).max(512).default(32),
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    keepAliveTimeoutMs: z.number().int().min(0).max(600_000).default(5_000),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(1024),
+    upstreamTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    maxInFlightPerKey: z.number().int().min(1).max(100_000).default(16),
+    maxInFlightPerUpstream: z.number().int().min(1).max(100_000).default(256),
+    /** Shed load (503 + Retry-After) when the event loop is this late (p99 over 1 s). */
+    maxEventLoopDelayMs: z.number().int().min(10).max(60_000).default(200),
+    /** How often the registry is polled for alias moves, quarantines and deployments. */
+    refreshMs: z.number().int().min(100).max(3_600_000).default(5_000),
+    /** How long an authenticated credential is cached (revocation takes at most this long). */
+    authCacheMs: z.number().int().min(0).max(300_000).default(5_000),
+    rateLimit: rateLimitSchema.prefault({}),
+    models: z.array(servedModelSchema).max(1000).default([]),
+    canary: z
+      .strictObject({
+        windowMs: z.number().int().min(50).max(3_600_000).default(60_000),
+        minSamples: z.number().int().min(1).max(1_000_000).default(100),
+        maxErrorRate: z.number().min(0).max(1).default(0.05),
+        maxP99Ms: z.number().positive().max(3_600_000).default(1000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 /** The whole of rampart.yaml. Unknown keys anywhere are errors. */
 export const configSchema = z.strictObject({
   server: serverSchema,
@@ -148,6 +225,7 @@ export const configSchema = z.strictObject({
   identity: identitySchema,
   encryption: encryptionSchema,
   registry: registrySchema,
+  gateway: gatewaySchema,
 });
 
 /** Fully resolved configuration (every default filled in). */

@@ -315,6 +315,52 @@ export const ERRORS = {
       'The key-encryption-key provider is not usable as configured (missing Vault settings or token, or a blob key made by another provider).',
     hint: 'Check the encryption section of rampart.yaml and that the variable named by encryption.vault.tokenEnv holds a Vault token.',
   },
+  // Model server
+  RAMPART_TENSOR_INVALID: {
+    kind: 'input',
+    title:
+      'An OIP tensor is malformed: unsupported datatype, bad shape, element count not matching the shape, or an element of the wrong type or out of range.',
+    hint: 'Send data as numbers (booleans for BOOL, strings for BYTES) within the datatype range, with as many elements as the product of the shape.',
+  },
+  RAMPART_TENSOR_UNREPRESENTABLE: {
+    kind: 'internal',
+    title:
+      'A model output cannot be written as OIP JSON (an INT64/UINT64 value beyond ±2^53-1, a NaN or infinite float, or an unsupported type).',
+    hint: 'The model produced values JSON numbers cannot carry exactly; fix the model or ask for other outputs.',
+  },
+  RAMPART_MODEL_SERVER_ADDRESS_REFUSED: {
+    kind: 'usage',
+    title:
+      'The embedded model server listens only on loopback (127.0.0.1, ::1) or a Unix socket; another address was given.',
+    hint: 'Leave the host at 127.0.0.1 and expose models through the gateway, which authenticates callers.',
+  },
+  RAMPART_MODEL_SERVER_REQUEST_INVALID: {
+    kind: 'input',
+    title:
+      'An OIP request to the model server is malformed or does not match the model metadata (JSON, inputs, outputs, names).',
+    hint: 'Fetch GET /v2/models/{name} and send inputs and outputs named, typed and shaped as it lists them.',
+  },
+  RAMPART_MODEL_SERVER_BODY_TOO_LARGE: {
+    kind: 'input',
+    title: 'An OIP request body is larger than the model server accepts.',
+    hint: 'Send fewer rows per request, or raise the body limit where the model server is started.',
+  },
+  RAMPART_MODEL_SERVER_MODEL_UNKNOWN: {
+    kind: 'not_found',
+    title: 'The model server has no model, or no version of it, loaded under that name.',
+    hint: 'Check the name and version in the URL; the gateway loads approved versions on start and refresh.',
+  },
+  RAMPART_MODEL_SERVER_LOAD_FAILED: {
+    kind: 'input',
+    title:
+      'ONNX Runtime could not load the model bytes, or the model has inputs or outputs the server cannot serve.',
+    hint: 'Check that the artefact is a valid ONNX model with tensor inputs and outputs of OIP datatypes.',
+  },
+  RAMPART_MODEL_SERVER_INFERENCE_FAILED: {
+    kind: 'internal',
+    title: 'ONNX Runtime failed while running a model on a validated request.',
+    hint: 'Check the model server log for the runtime message; the model may need inputs within a narrower range.',
+  },
   // Identity and access
   RAMPART_FORBIDDEN: {
     kind: 'refused',
@@ -367,6 +413,29 @@ export const ERRORS = {
     title:
       'The local CA certificate or key is malformed, expired, not a CA, or the two do not match.',
     hint: 'Restore ca.crt and ca.key from a backup, or create a new CA with `rampart certs ca --force`.',
+  },
+  // Canary
+  RAMPART_DEPLOYMENT_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No canary deployment exists for that served model.',
+    hint: 'Start one with `rampart deploy <model> --canary <m@v>`.',
+  },
+  RAMPART_DEPLOYMENT_REFUSED: {
+    kind: 'refused',
+    title:
+      'A canary deployment was refused: the version is not approved for the served alias, nothing is served to compare it with, or a deployment is already running or latched after a rollback.',
+    hint: 'The message names the unmet condition; `rampart deploy <model> --status` shows the current deployment.',
+  },
+  RAMPART_DEPLOYMENT_STATE: {
+    kind: 'conflict',
+    title:
+      'The deployment is not in a state that allows this change, or another process changed it first.',
+    hint: 'Run `rampart deploy <model> --status`: --abort applies to a running deployment, --reset to a rolled-back one.',
+  },
+  RAMPART_CANARY_STEPS_INVALID: {
+    kind: 'usage',
+    title: 'A canary step list is not valid.',
+    hint: 'Give increasing whole percentages from 1 to 100 that end at 100, e.g. --steps 5,25,50,100.',
   },
   // Registry
   RAMPART_MODEL_NAME_INVALID: {

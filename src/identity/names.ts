@@ -22,19 +22,15 @@ export function checkPrincipalName(name: string): string {
 }
 
 /**
- * Parses a role list (comma-separated, no duplicates).
- * @throws RAMPART_PRINCIPAL_INVALID on an unknown or repeated role, or an empty list.
+ * Parses a role list (comma-separated, duplicates merged). An empty list is allowed: such a
+ * principal may do nothing but what gateway grants allow (a typical inference client).
+ * @throws RAMPART_PRINCIPAL_INVALID on an unknown role.
  */
 export function parseRoles(values: readonly string[]): Role[] {
   const roles = values
     .flatMap((value) => value.split(','))
     .map((role) => role.trim())
     .filter((role) => role !== '');
-  if (roles.length === 0) {
-    throw new RampartError('RAMPART_PRINCIPAL_INVALID', 'a principal needs at least one role', {
-      hint: `Give --role with one or more of: ${ROLES.join(', ')}.`,
-    });
-  }
   const seen = new Set<Role>();
   for (const role of roles) {
     if (!isRole(role)) {

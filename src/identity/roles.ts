@@ -44,6 +44,9 @@ export const PERMISSIONS = {
   'model.approve': ['approver', 'security-reviewer'],
   'model.alias': ['admin', 'ml-engineer', 'deployer'],
   'model.quarantine': ['admin', 'security-reviewer', 'incident-responder'],
+  'model.deploy': ['admin', 'deployer'],
+  'grant.manage': ['admin'],
+  'grant.read': ['admin', 'auditor', 'security-reviewer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** An action that policy decides on. */

@@ -25,6 +25,7 @@ export { listPromotionRequests, listRegisteredModels, modelBom, showModel } from
 export type { ModelView, VersionView } from './inspect.js';
 export { checkAlias, checkModelName, parseModelRef } from './model-names.js';
 export type { ModelRef } from './model-names.js';
-export { findModelVersion, resolveModelVersion } from './versions-repo.js';
+export { aliasesOf, findModelVersion, quarantineOf, resolveModelVersion } from './versions-repo.js';
 export type { ModelVersionRecord, ModelManifest, ScanSummary } from './versions-repo.js';
+export { approvedVersions, wasApprovedFor } from './promotions-repo.js';
 export type { PromotionRequest, PromotionReview } from './promotions-repo.js';

@@ -210,3 +210,27 @@ function toRequest(row: RequestRow): PromotionRequest {
     reason: row.reason,
   };
 }
+
+/** Whether `name@version` was ever approved (by a closed, approved request) for `alias`. */
+export async function wasApprovedFor(
+  db: Executor,
+  input: { name: string; version: number; alias: string },
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    "SELECT id FROM promotion_requests WHERE name = ? AND version = ? AND alias = ? AND state = 'approved' LIMIT 1",
+    [input.name, input.version, input.alias],
+  );
+  return rows.length > 0;
+}
+
+/** Versions approved for `alias`, most recently approved first (each once). */
+export async function approvedVersions(
+  db: Executor,
+  input: { name: string; alias: string },
+): Promise<number[]> {
+  const rows = await db.query<{ version: number }>(
+    "SELECT version FROM promotion_requests WHERE name = ? AND alias = ? AND state = 'approved' ORDER BY decided_at DESC, id DESC",
+    [input.name, input.alias],
+  );
+  return [...new Set(rows.map((row) => row.version))];
+}

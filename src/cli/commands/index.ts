@@ -4,7 +4,10 @@ import { auditCommand } from './audit.js';
 import { certsCommand } from './certs.js';
 import { configCommand } from './config.js';
 import { dataCommand } from './data.js';
+import { deployCommand } from './deploy.js';
 import { digestCommand } from './digest.js';
+import { gatewayCommand } from './gateway.js';
+import { grantCommand } from './grant.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { modelCommand } from './model.js';
@@ -19,12 +22,15 @@ import { verifyCommand } from './verify.js';
 export const COMMANDS: readonly Command[] = [
   initCommand,
   upCommand,
+  gatewayCommand,
   digestCommand,
   scanCommand,
   signCommand,
   verifyCommand,
   dataCommand,
   modelCommand,
+  deployCommand,
+  grantCommand,
   configCommand,
   auditCommand,
   principalCommand,

@@ -27,7 +27,7 @@ export const principalCommand: Command = {
       multiple: true,
       value: '<roles>',
       actions: ['add'],
-      description: 'add: comma-separated roles (repeatable)',
+      description: 'add: comma-separated roles (repeatable; none: only gateway grants apply)',
     },
     service: { type: 'boolean', actions: ['add'], description: 'add: a service account' },
     owner: {
@@ -83,7 +83,7 @@ export const principalCommand: Command = {
       return {
         exitCode: 0,
         json: added,
-        text: `Added ${added.type === 'service' ? 'service account' : 'principal'} ${added.subject} with roles ${added.roles.join(', ')}.`,
+        text: `Added ${added.type === 'service' ? 'service account' : 'principal'} ${added.subject} with ${added.roles.length === 0 ? 'no roles' : `roles ${added.roles.join(', ')}`}.`,
       };
     } finally {
       await session.close();

@@ -1,11 +1,12 @@
 import { access, constants } from 'node:fs/promises';
 import { openAuditLog } from '../../audit/index.js';
-import { createLogger, HashPool, RampartError, type Logger } from '../../core/index.js';
-import { createJwtVerifier, openIdentity } from '../../identity/index.js';
-import { openRegistry } from '../../registry/index.js';
+import { createLogger, RampartError, type Logger } from '../../core/index.js';
+import type { DemoSeed, RunningServing } from '../../serving/index.js';
 import { createControlPlane, listen, readTlsFiles } from '../../server/index.js';
 import { openState, type State } from '../../state/index.js';
-import type { Command, CommandContext } from '../command.js';
+import type { Command, CommandContext, CommandInput } from '../command.js';
+import { stringOption } from '../options.js';
+import { openServices, startGatewayStack, withDemo } from './serve/services.js';
 import { packageVersion } from '../version.js';
 import { appendServiceEvent } from './audit/service-event.js';
 
@@ -13,12 +14,16 @@ import { appendServiceEvent } from './audit/service-event.js';
 export const upCommand: Command = {
   name: 'up',
   summary: 'Run the control-plane server (what `npm start` runs)',
-  usage: 'up [--host <addr>] [--port <n>]',
+  usage: 'up [--host <addr>] [--port <n>] [--gateway-port <n>] [--demo]',
   description: [
     'Opens (and if needed creates) the state folder and serves the control-plane API on',
     'server.host:server.port (default 127.0.0.1:8470): /healthz, /readyz, /metrics, the',
     'authenticated /v1/status, the registry under /v1/models and /v1/promotions, and the',
-    'audit log under /audit (HTTPS, and mTLS with server.tls.clientCa, when server.tls is set). Logs one JSON line per event',
+    'audit log under /audit (HTTPS, and mTLS with server.tls.clientCa, when server.tls is set),',
+    'and the inference gateway (OIP v2) on gateway.host:gateway.port (default 127.0.0.1:8471)',
+    'serving the approved versions of gateway.models. With --demo, seeds the demo pipeline: a',
+    'small iris classifier registered, approved and served as `demo`, and a demo API key printed',
+    'and written to <home>/demo-api-key. Logs one JSON line per event',
     'to stderr; records server.start and server.stop in the audit log. Stops cleanly on',
     'SIGINT or SIGTERM, letting open requests finish.',
   ].join('\n'),
@@ -32,6 +37,15 @@ export const upCommand: Command = {
       type: 'string',
       value: '<n>',
       description: 'listen port, 0 for any free port (overrides server.port)',
+    },
+    'gateway-port': {
+      type: 'string',
+      value: '<n>',
+      description: 'gateway port, 0 for any free port (overrides gateway.port)',
+    },
+    demo: {
+      type: 'boolean',
+      description: 'seed the demo pipeline and serve the demo model (what `npm start` does)',
     },
   },
   positionals: { min: 0, max: 0 },
@@ -51,10 +65,7 @@ export const upCommand: Command = {
       logger.info('state folder prepared', { home: state.layout.home, created: state.created });
     }
     try {
-      const host =
-        typeof input.options.host === 'string' ? input.options.host : state.config.server.host;
-      const port = parsePort(input.options.port, state.config.server.port);
-      await serveUntilSignal(context, state, logger, host, port);
+      await serveUntilSignal(context, state, logger, input);
     } finally {
       await state.close();
     }
@@ -64,66 +75,75 @@ export const upCommand: Command = {
 
 async function serveUntilSignal(
   context: CommandContext,
-  state: State,
+  opened: State,
   logger: Logger,
-  host: string,
-  port: number,
+  input: CommandInput,
 ): Promise<void> {
   const version = packageVersion();
-  const audit = await openAuditLog(state.store, state.layout);
-  const oidc = state.config.identity.oidc;
-  const identity = await openIdentity(state, {
-    jwt: oidc === null ? undefined : createJwtVerifier(oidc),
-  });
-  const pool = new HashPool(
-    state.config.hashing.workers > 0 ? { size: state.config.hashing.workers } : {},
-  );
-  const registry = await openRegistry(state, identity, { pool, toolVersion: version });
-  const app = createControlPlane({
-    logger,
-    version,
-    readiness: [
-      { name: 'store', check: () => state.store.ping() },
-      { name: 'blobs', check: () => access(state.layout.blobs, constants.W_OK) },
-    ],
-    identity,
-    status: async () => ({
-      store: state.store.dialect,
-      schemaVersion: await state.store.schemaVersion(),
-      home: state.layout.home,
-    }),
-    audit,
-    registry,
-  });
-  const tls = state.config.server.tls;
-  const server = await listen(
-    app,
-    host,
-    port,
-    tls === null ? undefined : await readTlsFiles(tls, state.layout.home),
-  ).catch(async (error: unknown) => {
-    await pool.close();
-    throw error;
-  });
-  const resource = { type: 'server', id: server.url };
+  const audit = await openAuditLog(opened.store, opened.layout);
+  const services = await openServices(opened);
   try {
-    await appendServiceEvent(audit.log, 'server.start', resource);
-    logger.info('control plane listening', { url: server.url, home: state.layout.home, version });
-    const signal = await context.shutdownSignal();
-    logger.info('shutting down', { signal });
+    let state = opened;
+    let seed: DemoSeed | undefined;
+    if (input.options.demo === true) ({ state, seed } = await withDemo(opened, services));
+    const app = createControlPlane({
+      logger,
+      version,
+      readiness: [
+        { name: 'store', check: () => state.store.ping() },
+        { name: 'blobs', check: () => access(state.layout.blobs, constants.W_OK) },
+      ],
+      identity: services.identity,
+      status: async () => ({
+        store: state.store.dialect,
+        schemaVersion: await state.store.schemaVersion(),
+        home: state.layout.home,
+      }),
+      audit,
+      registry: services.registry,
+    });
+    const tls = state.config.server.tls;
+    const server = await listen(
+      app,
+      stringOption(input, 'host') ?? state.config.server.host,
+      parsePort('port', input.options.port, state.config.server.port),
+      tls === null ? undefined : await readTlsFiles(tls, state.layout.home),
+    );
+    const resource = { type: 'server', id: server.url };
+    let gateway: RunningServing | undefined;
+    try {
+      gateway = await startGatewayStack(state, services, logger, {
+        host: state.config.gateway.host,
+        port: parsePort('gateway-port', input.options['gateway-port'], state.config.gateway.port),
+      });
+      await appendServiceEvent(audit.log, 'server.start', resource);
+      logger.info('control plane listening', { url: server.url, home: state.layout.home, version });
+      logger.info('gateway listening', { url: gateway.url, models: gateway.served.status() });
+      if (seed !== undefined) {
+        context.stdout.write(
+          `Demo API key (also in ${seed.keyFile}): ${seed.apiKey}\n` +
+            `Try: curl -H "Authorization: Bearer $(cat ${seed.keyFile})" ${gateway.url}/v2/models/demo\n`,
+        );
+      }
+      const signal = await context.shutdownSignal();
+      logger.info('shutting down', { signal });
+    } finally {
+      await gateway?.close();
+      await server.close();
+    }
+    await appendServiceEvent(audit.log, 'server.stop', resource);
+    logger.info('stopped');
   } finally {
-    await server.close();
-    await pool.close();
+    await services.close();
   }
-  await appendServiceEvent(audit.log, 'server.stop', resource);
-  logger.info('stopped');
 }
 
-function parsePort(flag: unknown, fallback: number): number {
+/** A port flag (0 picks a free port), or the configured port. @throws RAMPART_USAGE */
+export function parsePort(name: string, flag: unknown, fallback: number): number {
   if (typeof flag !== 'string') return fallback;
   const port = Number(flag);
   if (!/^\d+$/.test(flag) || port > 65535) {
-    throw new RampartError('RAMPART_USAGE', `--port ${flag} is not a port number (0-65535)`);
+    throw new RampartError('RAMPART_USAGE', `--${name} ${flag} is not a port number (0-65535)`);
   }
   return port;
 }

@@ -1,0 +1,127 @@
+/**
+ * The demo pipeline of `npm start`: a small real classifier registered, scanned, signed,
+ * promoted to production by two independent reviewers, granted to a demo client whose API key
+ * is written to `<home>/demo-api-key` (0600). Idempotent: a second start reuses all of it.
+ */
+import path from 'node:path';
+import { readTextIfExists, writeFileAtomic } from '../core/index.js';
+import {
+  addPrincipal,
+  createToken,
+  findPrincipal,
+  resolveToken,
+  type PrincipalRecord,
+  type Role,
+} from '../identity/index.js';
+import {
+  aliasesOf,
+  registerModel,
+  requestPromotion,
+  reviewPromotion,
+  type RegistryContext,
+} from '../registry/index.js';
+import { addGrants } from './grants.js';
+
+/** The served and registered name of the demo model. */
+export const DEMO_MODEL = 'demo';
+
+/** Where the demo's committed files are. */
+export interface DemoFiles {
+  /** The ONNX classifier. */
+  readonly model: string;
+  /** Its evaluation report, attached to the promotion as evidence. */
+  readonly evidence: string;
+}
+
+/** What seeding did. */
+export interface DemoSeed {
+  readonly apiKey: string;
+  readonly keyFile: string;
+  readonly version: number;
+  /** False when everything already existed. */
+  readonly created: boolean;
+}
+
+const PEOPLE: readonly [string, Role[]][] = [
+  ['demo-engineer', ['ml-engineer']],
+  ['demo-approver', ['approver']],
+  ['demo-reviewer', ['security-reviewer']],
+  // The client holds no role: its only permission is the gateway grant below.
+  ['demo-client', []],
+];
+
+const KEY_LIFETIME_MS = 30 * 86_400_000;
+
+/** Seeds the demo pipeline into an open state folder (see the module comment). */
+export async function seedDemo(
+  registry: RegistryContext,
+  home: string,
+  files: DemoFiles,
+): Promise<DemoSeed> {
+  const db = registry.store;
+  const now = registry.now();
+  const people: Record<string, PrincipalRecord> = {};
+  let created = false;
+  for (const [name, roles] of PEOPLE) {
+    let principal = await findPrincipal(db, name);
+    if (principal === null) {
+      principal = await addPrincipal(db, {
+        name,
+        type: 'human',
+        roles,
+        createdBy: 'rampart-demo',
+        now,
+      });
+      created = true;
+    }
+    people[name] = principal;
+  }
+  const person = (name: string): PrincipalRecord => people[name] as PrincipalRecord;
+  let version = (await aliasesOf(db, DEMO_MODEL)).production;
+  if (version === undefined) {
+    const registered = await registerModel(registry, person('demo-engineer'), {
+      path: files.model,
+      name: DEMO_MODEL,
+    });
+    const request = await requestPromotion(registry, person('demo-engineer'), {
+      ref: `${DEMO_MODEL}@${registered.version}`,
+      alias: 'production',
+      evidence: [{ path: files.evidence }],
+    });
+    await reviewPromotion(registry, person('demo-approver'), {
+      requestId: request.request,
+      decision: 'approve',
+      comment: 'demo: accuracy on the held-out split',
+    });
+    await reviewPromotion(registry, person('demo-reviewer'), {
+      requestId: request.request,
+      decision: 'approve',
+      comment: 'demo: scan clean, signature verified',
+    });
+    version = registered.version;
+    created = true;
+  }
+  await addGrants(db, {
+    principal: 'demo-client',
+    model: DEMO_MODEL,
+    verbs: ['infer', 'metadata'],
+    by: 'rampart-demo',
+    now,
+  });
+  const keyFile = path.join(home, 'demo-api-key');
+  let apiKey = (await readTextIfExists(keyFile))?.trim() ?? '';
+  const valid = apiKey !== '' && (await resolveToken(db, apiKey, now));
+  if (valid === false || !valid.ok || valid.principal.subject !== 'demo-client') {
+    apiKey = (
+      await createToken(db, {
+        principal: 'demo-client',
+        lifetimeMs: KEY_LIFETIME_MS,
+        createdBy: 'rampart-demo',
+        now,
+      })
+    ).token;
+    await writeFileAtomic(keyFile, `${apiKey}\n`, { mode: 0o600, exclusive: false });
+    created = true;
+  }
+  return { apiKey, keyFile, version, created };
+}

@@ -1,0 +1,86 @@
+import type { Config } from '../../config/index.js';
+import type { Logger } from '../../core/index.js';
+import type { Credentials, PrincipalRecord } from '../../identity/index.js';
+import type { ModelMetadata } from '../oip/types.js';
+import type { LimitBackend } from './limits.js';
+
+/** Where one model version is served, and how to reach it. */
+export interface Upstream {
+  /** Stable identity of the upstream (one connection pool and one concurrency cap per key). */
+  readonly key: string;
+  /** `http://host:port` (the path comes from `path`). */
+  readonly origin: string;
+  /** A Unix socket to connect to instead of the origin's host and port. */
+  readonly socketPath: string | null;
+  readonly path: (verb: 'infer' | 'metadata') => string;
+}
+
+/** What {@link Router.route} decided. */
+export type RouteResult =
+  | {
+      readonly kind: 'ok';
+      readonly version: string;
+      readonly metadata: ModelMetadata;
+      readonly upstream: Upstream;
+    }
+  | { readonly kind: 'unknown-model' | 'unknown-version' }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/**
+ * Picks upstreams (registry-backed, with canary weights; implemented outside the gateway).
+ * `route` must not have side effects: the gateway asks once before authentication (to refuse
+ * unknown models early) and once after, with the caller, for the upstream it will use.
+ */
+export interface Router {
+  /** Which upstream serves this request; `version` is the one asked for in the path, if any. */
+  route(model: string, version: string | undefined, caller: string): RouteResult;
+  /** Outcome of a forwarded request (feeds canary gates). */
+  record(
+    model: string,
+    version: string,
+    outcome: {
+      readonly status: number;
+      readonly latencyMs: number;
+      readonly upstreamFailed: boolean;
+    },
+  ): void;
+}
+
+/** TLS for the gateway listener: PEM contents (the same shape as the server's TlsOptions). */
+export interface GatewayTls {
+  readonly cert: string;
+  readonly key: string;
+  /** PEM CA bundle; when set, every client must present a certificate it issued (mTLS). */
+  readonly clientCa: string | null;
+}
+
+/** Everything {@link startGateway} needs. */
+export interface GatewayOptions {
+  readonly config: Config['gateway'];
+  /** Access log: one line per request, no payloads, no credentials. */
+  readonly logger: Logger;
+  /** @throws RAMPART_UNAUTHENTICATED for a bad or missing credential */
+  readonly authenticate: (credentials: Credentials) => Promise<PrincipalRecord>;
+  readonly authorize: (
+    principal: PrincipalRecord,
+    model: string,
+    verb: 'infer' | 'metadata',
+  ) => Promise<boolean>;
+  readonly router: Router;
+  /** Shared token buckets; default: in memory, per process. */
+  readonly limits?: LimitBackend;
+  /** Appended to /metrics (canary gauges). */
+  readonly extraMetrics?: () => string;
+  /** HTTPS; with clientCa, mTLS (the certificate's principal becomes a credential). */
+  readonly tls?: GatewayTls | undefined;
+  /** Event-loop delay p99 over the last second, in ms; default: perf_hooks monitoring. */
+  readonly eventLoopDelayMs?: () => number;
+}
+
+/** A listening gateway. */
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections, waits for open requests (up to `graceMs`), closes pools. */
+  close(graceMs?: number): Promise<void>;
+}

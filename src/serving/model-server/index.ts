@@ -1,0 +1,2 @@
+export { EmbeddedModelServer } from './server.js';
+export type { ModelServerOptions } from './server.js';

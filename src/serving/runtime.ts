@@ -1,0 +1,183 @@
+/**
+ * The serving stack of one process: the embedded ONNX model server (on a Unix socket in the
+ * state folder, or loopback), the registry-backed router with its canary controller, and the
+ * gateway listener in front of them, with the timers that keep them in step with the registry.
+ */
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from '../core/index.js';
+import type { Identity, PrincipalRecord } from '../identity/index.js';
+import type { RegistryContext } from '../registry/index.js';
+import type { State } from '../state/index.js';
+import { CachedAuthenticator } from './auth-cache.js';
+import { CanaryController } from './canary/controller.js';
+import { startGateway } from './gateway/server.js';
+import type { GatewayTls } from './gateway/types.js';
+import { hasGrant, type Verb } from './grants.js';
+import { EmbeddedModelServer } from './model-server/index.js';
+import { ServedModels } from './served-models.js';
+
+/** What {@link startServing} needs. */
+export interface ServingOptions {
+  readonly state: State;
+  readonly identity: Identity;
+  readonly registry: RegistryContext;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: GatewayTls | undefined;
+}
+
+/** A running serving stack. */
+export interface RunningServing {
+  readonly url: string;
+  readonly port: number;
+  readonly served: ServedModels;
+  /** Re-reads the registry and deployments now (also runs every gateway.refreshMs). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Unix socket paths are limited to about 107 bytes; longer state paths fall back to loopback TCP.
+const MAX_SOCKET_PATH = 100;
+
+/** Starts the model server, the router and the gateway listener. */
+export async function startServing(options: ServingOptions): Promise<RunningServing> {
+  const { state, identity, logger } = options;
+  const config = state.config.gateway;
+  const runDir = path.join(state.layout.home, 'run');
+  await mkdir(runDir, { recursive: true, mode: 0o700 });
+  const socketPath = path.join(runDir, 'models.sock');
+  const modelServer = await EmbeddedModelServer.start({
+    ...(socketPath.length <= MAX_SOCKET_PATH ? { socketPath } : { host: '127.0.0.1', port: 0 }),
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxJsonDepth: config.maxJsonDepth,
+  });
+  const canary = new CanaryController({
+    store: state.store,
+    audit: identity.audit,
+    config: config.canary,
+    now: Date.now,
+  });
+  const served = new ServedModels({
+    registry: options.registry,
+    models: config.models,
+    host: modelServer,
+    canary,
+    access: identity.access,
+    logger,
+  });
+  const refresh = async (): Promise<void> => {
+    await canary.refresh();
+    await served.refresh();
+  };
+  try {
+    await refresh();
+  } catch (error) {
+    await modelServer.close();
+    throw error;
+  }
+  const authenticator = new CachedAuthenticator(identity.authenticator, config.authCacheMs);
+  const grants = new GrantCache(state, identity, config.authCacheMs);
+  let gateway;
+  try {
+    gateway = await startGateway(
+      {
+        config,
+        logger,
+        authenticate: (credentials) => authenticator.authenticate(credentials),
+        authorize: (principal, model, verb) => grants.allows(principal, model, verb),
+        router: served,
+        extraMetrics: () => canary.metricsText(),
+        tls: options.tls,
+      },
+      options.host,
+      options.port,
+    );
+  } catch (error) {
+    await modelServer.close();
+    throw error;
+  }
+  const timers = [
+    every(config.refreshMs, refresh, logger, 'registry refresh failed'),
+    // A window is judged only after it ends: evaluate often enough to roll back within two.
+    every(
+      Math.max(50, Math.min(1000, config.canary.windowMs / 4)),
+      () => canary.evaluate(),
+      logger,
+      'canary evaluation failed',
+    ),
+  ];
+  const running = gateway;
+  return {
+    url: running.url,
+    port: running.port,
+    served,
+    refresh,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      await running.close();
+      await modelServer.close();
+    },
+  };
+}
+
+/** Grants per (principal, model, verb), cached like credentials; refusals are audited. */
+class GrantCache {
+  readonly #entries = new Map<string, { until: number; allowed: boolean }>();
+
+  constructor(
+    private readonly state: State,
+    private readonly identity: Identity,
+    private readonly ttlMs: number,
+  ) {}
+
+  async allows(principal: PrincipalRecord, model: string, verb: Verb): Promise<boolean> {
+    const key = `${principal.subject}\0${model}\0${verb}`;
+    const now = Date.now();
+    const hit = this.#entries.get(key);
+    const allowed =
+      hit !== undefined && hit.until > now
+        ? hit.allowed
+        : await hasGrant(this.state.store, principal.subject, model, verb);
+    if (hit === undefined || hit.until <= now) {
+      if (this.#entries.size >= 10_000) this.#entries.clear();
+      this.#entries.set(key, { until: now + this.ttlMs, allowed });
+    }
+    if (!allowed) {
+      await this.identity.access.record(
+        principal,
+        `gateway.${verb}`,
+        { type: 'served-model', id: model },
+        {
+          allowed: false,
+          reason: `${principal.subject} holds no ${verb} grant on ${model}`,
+        },
+      );
+    }
+    return allowed;
+  }
+}
+
+function every(
+  ms: number,
+  task: () => Promise<void>,
+  logger: Logger,
+  failure: string,
+): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((error: unknown) => {
+        logger.error(failure, { error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return timer;
+}
