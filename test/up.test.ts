@@ -141,6 +141,50 @@ describe('rampart up (control plane)', () => {
     }
   });
 
+  it('--demo (npm start) serves the demo classifier through the gateway with the printed key', async () => {
+    const home = path.join(tempDir(), 'state');
+    const start = () =>
+      spawnRampart(['up', '--home', home, '--port', '0', '--gateway-port', '0', '--demo']);
+    const child = start();
+    const log = watchLog(child);
+    const { url } = await log.waitFor('gateway listening');
+    const key = readFileSync(path.join(home, 'demo-api-key'), 'utf8').trim();
+    const auth = { authorization: `Bearer ${key}` };
+    try {
+      const metadata = await fetch(`${url}/v2/models/demo`, { headers: auth });
+      assert.equal(metadata.status, 200);
+      assert.equal(
+        ((await metadata.json()) as { inputs: { name: string }[] }).inputs[0]?.name,
+        'input',
+      );
+      const infer = (data: number[], shape: number[]) =>
+        fetch(`${url}/v2/models/demo/infer`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape, data }] }),
+        });
+      const ok = await infer([6.7, 3.0, 5.2, 2.3], [1, 4]);
+      assert.equal(ok.status, 200);
+      const outputs = ((await ok.json()) as { outputs: { name: string; data: number[] }[] })
+        .outputs;
+      assert.deepEqual(outputs.find((o) => o.name === 'label')?.data, [2]);
+      assert.equal((await infer([1, 2, 3], [1, 3])).status, 400);
+      const anonymous = await fetch(`${url}/v2/models/demo`);
+      assert.equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    // A second start reuses the seeded demo and its key.
+    const again = start();
+    const second = watchLog(again);
+    await second.waitFor('gateway listening');
+    again.kill('SIGTERM');
+    await once(again, 'exit');
+    assert.equal(readFileSync(path.join(home, 'demo-api-key'), 'utf8').trim(), key);
+  });
+
   it('exits 2 with RAMPART_PORT_IN_USE when the port is taken', async () => {
     const blocker = createServer();
     blocker.listen(0, '127.0.0.1');

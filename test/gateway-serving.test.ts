@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { testIdentity, type TestIdentity } from '../testkit/identity.js';
+import { tempDir } from '../testkit/tmp.js';
+import { createLogger, HashPool } from '../src/core/index.js';
+import { addPrincipal, getPrincipal } from '../src/identity/index.js';
+import {
+  openRegistry,
+  quarantineModelVersion,
+  registerModel,
+  requestPromotion,
+  reviewPromotion,
+} from '../src/registry/index.js';
+import { deploymentStatus, seedDemo, startDeployment, startServing } from '../src/serving/index.js';
+import type { State } from '../src/state/index.js';
+
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../fixtures/demo/${name}`, import.meta.url));
+const ROW = {
+  inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2] }],
+};
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A state folder with the demo seeded and the gateway serving it. */
+async function world(canary: Partial<State['config']['gateway']['canary']> = {}) {
+  const home = tempDir();
+  const base: TestIdentity = await testIdentity(home);
+  const gateway = base.state.config.gateway;
+  const state: State = {
+    ...base.state,
+    config: {
+      ...base.state.config,
+      gateway: {
+        ...gateway,
+        authCacheMs: 0,
+        refreshMs: 3_600_000,
+        models: [
+          { name: 'demo', model: null, alias: 'production', upstream: null, rateLimit: null },
+        ],
+        canary: { ...gateway.canary, windowMs: 200, minSamples: 5, ...canary },
+      },
+    },
+  };
+  const pool = new HashPool({ size: 1 });
+  const registry = await openRegistry(state, base.identity, { pool, toolVersion: 'test' });
+  const seed = await seedDemo(registry, home, {
+    model: fixture('iris-classifier.onnx'),
+    evidence: fixture('evaluation.json'),
+  });
+  const logger = createLogger({ level: 'error', format: 'json', sink: () => undefined });
+  const serving = await startServing({
+    state,
+    identity: base.identity,
+    registry,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  cleanups.push(async () => {
+    await serving.close();
+    await pool.close();
+    await base.close();
+  });
+  const infer = async (key: string) => {
+    const res = await fetch(`${serving.url}/v2/models/demo/infer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(ROW),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  return { home, base, state, registry, seed, serving, infer };
+}
+
+type World = Awaited<ReturnType<typeof world>>;
+
+/** Registers the demo file again as the next version and has it approved for production. */
+async function approveNextVersion(w: World): Promise<number> {
+  const people = async (name: string) => getPrincipal(w.state.store, name);
+  const registered = await registerModel(w.registry, await people('demo-engineer'), {
+    path: fixture('iris-classifier.onnx'),
+    name: 'demo',
+  });
+  const request = await requestPromotion(w.registry, await people('demo-engineer'), {
+    ref: `demo@${registered.version}`,
+    alias: 'production',
+    evidence: [{ path: fixture('evaluation.json') }],
+  });
+  await reviewPromotion(w.registry, await people('demo-approver'), {
+    requestId: request.request,
+    decision: 'approve',
+  });
+  await reviewPromotion(w.registry, await people('demo-reviewer'), {
+    requestId: request.request,
+    decision: 'approve',
+  });
+  return registered.version;
+}
+
+function tamperBlobs(home: string): void {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) =>
+      statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n)) : [path.join(dir, n)],
+    );
+  for (const file of walk(path.join(home, 'blobs', 'enc'))) {
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+    writeFileSync(file, bytes);
+  }
+}
+
+describe('the gateway serves only approved, verified versions', () => {
+  it('serves the demo to its key, and refuses a caller without a grant (audited)', async () => {
+    const w = await world();
+    const ok = await w.infer(w.seed.apiKey);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.model_version, '1');
+    await addPrincipal(w.state.store, {
+      name: 'stranger',
+      type: 'human',
+      roles: ['auditor'],
+      createdBy: 'admin',
+      now: new Date(),
+    });
+    const token = await w.base.person('stranger2', ['ml-engineer']);
+    const refused = await w.infer(token);
+    assert.equal(refused.status, 403);
+    const size = await w.base.identity.audit.size();
+    const [entry] = await w.base.identity.audit.entries(size - 1, 1);
+    assert.equal((entry?.event as { action: string }).action, 'gateway.infer');
+    assert.equal((entry?.event as { actor: { subject: string } }).actor.subject, 'stranger2');
+  });
+
+  it('refuses a tampered new version and keeps serving the previous one; quarantine stops it', async () => {
+    const w = await world();
+    const v2 = await approveNextVersion(w);
+    tamperBlobs(w.home);
+    await w.serving.refresh();
+    const still = await w.infer(w.seed.apiKey);
+    assert.equal(still.status, 200);
+    assert.equal(
+      still.body.model_version,
+      '1',
+      `version ${v2} was tampered with and must not serve`,
+    );
+    const status = w.serving.served.status()[0];
+    assert.deepEqual(status?.loaded, [1]);
+
+    await addPrincipal(w.state.store, {
+      name: 'sec',
+      type: 'human',
+      roles: ['security-reviewer'],
+      createdBy: 'admin',
+      now: new Date(),
+    });
+    await quarantineModelVersion(w.registry, await getPrincipal(w.state.store, 'sec'), {
+      ref: 'demo@1',
+      reason: 'test',
+    });
+    await w.serving.refresh();
+    const stopped = await w.infer(w.seed.apiKey);
+    assert.equal(stopped.status, 503);
+  });
+
+  it('rolls a failing canary back to 0 % and keeps serving the stable version', async () => {
+    // Any latency fails the gate: the canary is unhealthy by construction.
+    const w = await world({ maxP99Ms: 0.000001 });
+    const v2 = await approveNextVersion(w);
+    const deployer = await getPrincipal(w.state.store, 'admin');
+    const started = await startDeployment(w.registry, w.state.config.gateway.models, deployer, {
+      model: 'demo',
+      canary: `demo@${v2}`,
+      steps: [100],
+    });
+    assert.equal(started.stableVersion, 1);
+    await w.serving.refresh();
+    let canaryServed = 0;
+    for (let i = 0; i < 10; i++) {
+      const res = await w.infer(w.seed.apiKey);
+      assert.equal(res.status, 200);
+      if (res.body.model_version === String(v2)) canaryServed++;
+    }
+    assert.ok(canaryServed > 0, 'the canary took traffic');
+    let state = '';
+    for (let i = 0; i < 40 && state !== 'rolled_back'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = (await deploymentStatus(w.state.store, 'demo')).state;
+    }
+    assert.equal(state, 'rolled_back');
+    const after = await w.infer(w.seed.apiKey);
+    assert.equal(after.body.model_version, '1');
+    const metrics = await (await fetch(`${w.serving.url}/metrics`)).text();
+    assert.match(metrics, /rampart_canary_weight\{model="demo"\} 0/);
+  });
+});
