@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testIdentity, type TestIdentity } from '../testkit/identity.js';
 import { tempDir } from '../testkit/tmp.js';
 import { createLogger, HashPool } from '../src/core/index.js';
-import { addPrincipal, getPrincipal } from '../src/identity/index.js';
+import {
+  addPrincipal,
+  createCertificateAuthority,
+  getPrincipal,
+  issueCertificate,
+} from '../src/identity/index.js';
 import {
   openRegistry,
   quarantineModelVersion,
@@ -28,7 +34,10 @@ after(async () => {
 });
 
 /** A state folder with the demo seeded and the gateway serving it. */
-async function world(canary: Partial<State['config']['gateway']['canary']> = {}) {
+async function world(
+  canary: Partial<State['config']['gateway']['canary']> = {},
+  tls?: { cert: string; key: string; clientCa: string | null },
+) {
   const home = tempDir();
   const base: TestIdentity = await testIdentity(home);
   const gateway = base.state.config.gateway;
@@ -61,6 +70,7 @@ async function world(canary: Partial<State['config']['gateway']['canary']> = {})
     logger,
     host: '127.0.0.1',
     port: 0,
+    tls,
   });
   cleanups.push(async () => {
     await serving.close();
@@ -116,6 +126,39 @@ function tamperBlobs(home: string): void {
 }
 
 describe('the gateway serves only approved, verified versions', () => {
+  it('authenticates a client certificate (mTLS) and refuses one from another CA', async () => {
+    const ca = await createCertificateAuthority({ name: 'test CA' });
+    const other = await createCertificateAuthority({ name: 'other CA' });
+    const server = await issueCertificate(ca, { principal: 'gateway', usage: 'server' });
+    const w = await world(
+      {},
+      { cert: server.certificate, key: server.privateKey, clientCa: ca.certificate },
+    );
+    const client = await issueCertificate(ca, { principal: 'demo-client', usage: 'client' });
+    const forged = await issueCertificate(other, { principal: 'demo-client', usage: 'client' });
+    const get = (pair: { certificate: string; privateKey: string }) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(`${w.serving.url}/v2/models/demo`, {
+          ca: ca.certificate,
+          cert: pair.certificate,
+          key: pair.privateKey,
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.match(w.serving.url, /^https:/);
+    assert.equal(
+      await get(client),
+      200,
+      'the certificate names demo-client, who holds the metadata grant',
+    );
+    await assert.rejects(get(forged));
+  });
+
   it('serves the demo to its key, and refuses a caller without a grant (audited)', async () => {
     const w = await world();
     const ok = await w.infer(w.seed.apiKey);
