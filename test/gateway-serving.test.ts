@@ -20,7 +20,13 @@ import {
   requestPromotion,
   reviewPromotion,
 } from '../src/registry/index.js';
-import { deploymentStatus, seedDemo, startDeployment, startServing } from '../src/serving/index.js';
+import {
+  deploymentStatus,
+  EmbeddedModelServer,
+  seedDemo,
+  startDeployment,
+  startServing,
+} from '../src/serving/index.js';
 import type { State } from '../src/state/index.js';
 
 const fixture = (name: string) =>
@@ -37,6 +43,7 @@ after(async () => {
 async function world(
   canary: Partial<State['config']['gateway']['canary']> = {},
   tls?: { cert: string; key: string; clientCa: string | null },
+  upstream: string | null = null,
 ) {
   const home = tempDir();
   const base: TestIdentity = await testIdentity(home);
@@ -49,9 +56,7 @@ async function world(
         ...gateway,
         authCacheMs: 0,
         refreshMs: 3_600_000,
-        models: [
-          { name: 'demo', model: null, alias: 'production', upstream: null, rateLimit: null },
-        ],
+        models: [{ name: 'demo', model: null, alias: 'production', upstream, rateLimit: null }],
         canary: { ...gateway.canary, windowMs: 200, minSamples: 5, ...canary },
       },
     },
@@ -209,6 +214,20 @@ describe('the gateway serves only approved, verified versions', () => {
     await w.serving.refresh();
     const stopped = await w.infer(w.seed.apiKey);
     assert.equal(stopped.status, 503);
+  });
+
+  it('forwards to another OIP v2 server when one is configured as the upstream', async () => {
+    const logger = createLogger({ level: 'error', format: 'json', sink: () => undefined });
+    const external = await EmbeddedModelServer.start({ host: '127.0.0.1', port: 0, logger });
+    cleanups.push(() => external.close());
+    await external.load('demo', '1', readFileSync(fixture('iris-classifier.onnx')));
+    const w = await world({}, undefined, external.url);
+    const res = await w.infer(w.seed.apiKey);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(w.serving.served.status()[0]?.stable, 1);
+    await external.unload('demo', '1');
+    const gone = await w.infer(w.seed.apiKey);
+    assert.ok(gone.status >= 500, `the upstream no longer has the model: ${gone.status}`);
   });
 
   it('rolls a failing canary back to 0 % and keeps serving the stable version', async () => {
