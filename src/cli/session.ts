@@ -1,4 +1,4 @@
-import { RampartError } from '../core/index.js';
+import { HashPool, RampartError } from '../core/index.js';
 import {
   openIdentity,
   type Action,
@@ -6,8 +6,10 @@ import {
   type PrincipalRecord,
   type Resource,
 } from '../identity/index.js';
+import { openRegistry, type RegistryContext } from '../registry/index.js';
 import { openState, type State } from '../state/index.js';
 import type { CommandContext } from './command.js';
+import { packageVersion } from './version.js';
 
 /** An authenticated CLI session: the open state, identity services and the caller. */
 export interface Session {
@@ -58,5 +60,21 @@ export async function openSession(
   } catch (error) {
     await state.close();
     throw error;
+  }
+}
+
+/** Runs `fn` with the registry of a session's state folder (and a hashing pool for it). */
+export async function withRegistry<T>(
+  session: Session,
+  fn: (registry: RegistryContext) => Promise<T>,
+): Promise<T> {
+  const workers = session.state.config.hashing.workers;
+  const pool = new HashPool(workers > 0 ? { size: workers } : {});
+  try {
+    return await fn(
+      await openRegistry(session.state, session.identity, { pool, toolVersion: packageVersion() }),
+    );
+  } finally {
+    await pool.close();
   }
 }

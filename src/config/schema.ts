@@ -2,21 +2,24 @@ import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
 
+/** HTTPS for a listener: PEM file paths, relative to the state folder; null for plain HTTP. */
+const tlsSchema = z
+  .strictObject({
+    /** PEM certificate chain and private key the server presents. */
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    /** PEM CA bundle; when set, every client must present a certificate it issued (mTLS). */
+    clientCa: z.string().min(1).nullable().default(null),
+  })
+  .nullable()
+  .default(null);
+
 /** Listening address of the control-plane HTTP server. */
 const serverSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8470),
-    tls: z
-      .strictObject({
-        /** PEM certificate chain and private key the server presents. */
-        cert: z.string().min(1),
-        key: z.string().min(1),
-        /** PEM CA bundle; when set, every client must present a certificate it issued (mTLS). */
-        clientCa: z.string().min(1).nullable().default(null),
-      })
-      .nullable()
-      .default(null),
+    tls: tlsSchema,
   })
   .prefault({});
 
@@ -173,15 +176,7 @@ const gatewaySchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8471),
-    /** Same shape as server.tls; clientCa requires client certificates (mTLS). */
-    tls: z
-      .strictObject({
-        cert: z.string().min(1),
-        key: z.string().min(1),
-        clientCa: z.string().min(1).nullable().default(null),
-      })
-      .nullable()
-      .default(null),
+    tls: tlsSchema,
     bodyLimitBytes: z
       .number()
       .int()

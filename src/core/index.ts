@@ -81,3 +81,4 @@ export { DEFAULT_CHUNK_SIZE, HEADER_SIZE } from './encryption/format.js';
 export { pathExists, readSmallFile, readTextIfExists } from './files.js';
 export { displayUrl, httpBaseUrl, httpRequest, jsonBody, remoteFailed } from './http-request.js';
 export type { HttpAnswer, HttpRequestOptions, RemoteDescription } from './http-request.js';
+export { closeServer } from './close-server.js';

@@ -43,22 +43,31 @@ export interface RegistryContext {
 }
 
 /**
- * Runs one registry operation as one audited decision: the role check first (deny by default),
- * then `work`; the outcome — allowed, or refused with the reason — is one audit entry.
- * @throws RAMPART_FORBIDDEN when no role allows the action; whatever `work` throws.
+ * Runs one operation as one audited decision: the role check for `permission` first (deny by
+ * default), then `work`; the outcome — allowed (with `work`'s reason, if it gives one), or
+ * refused with the error's message — is one audit entry, recorded as `action` (default: the
+ * permission's name).
+ * @throws RAMPART_FORBIDDEN when no role allows the permission; whatever `work` throws.
  */
 export async function audited<T>(
-  context: RegistryContext,
+  context: Pick<RegistryContext, 'access'>,
   actor: Principal,
-  action: Action,
+  permission: Action | { readonly permission: Action; readonly action: string },
   resource: Resource,
-  work: () => Promise<{ result: T; digest?: string; evidence?: readonly string[] }>,
+  work: () => Promise<{
+    result: T;
+    digest?: string;
+    evidence?: readonly string[];
+    reason?: string;
+  }>,
 ): Promise<T & { auditIndex: number }> {
-  const byRole = decideByRole(actor, action);
+  const checked = typeof permission === 'string' ? permission : permission.permission;
+  const action = typeof permission === 'string' ? permission : permission.action;
+  const byRole = decideByRole(actor, checked);
   if (!byRole.allowed) {
     const recorded = await context.access.record(actor, action, resource, byRole);
-    throw new RampartError('RAMPART_FORBIDDEN', `${action} refused: ${byRole.reason}`, {
-      details: { action, principal: actor.subject, auditIndex: recorded.auditIndex },
+    throw new RampartError('RAMPART_FORBIDDEN', `${checked} refused: ${byRole.reason}`, {
+      details: { action: checked, principal: actor.subject, auditIndex: recorded.auditIndex },
     });
   }
   let outcome: Awaited<ReturnType<typeof work>>;
@@ -73,7 +82,7 @@ export async function audited<T>(
     actor,
     action,
     outcome.digest === undefined ? resource : { ...resource, digest: outcome.digest },
-    byRole,
+    outcome.reason === undefined ? byRole : { allowed: true, reason: outcome.reason },
     outcome.evidence === undefined ? {} : { evidence: outcome.evidence },
   );
   return { ...outcome.result, auditIndex: recorded.auditIndex };

@@ -11,6 +11,7 @@ export type { Material, ModelSignature, RampartExtra } from './bundle.js';
 export type { SignMethod } from './manifest.js';
 export { buildModelBom } from './bom.js';
 export type { BomInput } from './bom.js';
+export { audited } from './context.js';
 export type { BlobKeeper, RegistryContext } from './context.js';
 export { openRegistry } from './open.js';
 export { registerModel } from './register.js';

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { RampartError, systemErrorCode } from '../core/index.js';
+import { closeServer, RampartError, systemErrorCode } from '../core/index.js';
 
 /** A server that is listening, and how to stop it. */
 export interface RunningServer {
@@ -50,7 +50,7 @@ export async function listen(
   return {
     url: `${tls === undefined ? 'http' : 'https'}://${shown}:${actual}`,
     port: actual,
-    close: (graceMs) => close(server as Server | HttpsServer, graceMs),
+    close: (graceMs) => closeServer(server as Server, graceMs),
   };
 }
 
@@ -74,19 +74,4 @@ function httpsServer(app: Hono, tls: TlsOptions): HttpsServer {
       },
     );
   }
-}
-
-async function close(server: Server | HttpsServer, graceMs = 5000): Promise<void> {
-  const closed = new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  server.closeIdleConnections();
-  const timer = setTimeout(() => {
-    server.closeAllConnections();
-  }, graceMs);
-  timer.unref();
-  await closed;
-  clearTimeout(timer);
 }

@@ -15,6 +15,7 @@ import {
 } from '../identity/index.js';
 import {
   aliasesOf,
+  listRegisteredModels,
   registerModel,
   requestPromotion,
   reviewPromotion,
@@ -37,17 +38,18 @@ export interface DemoFiles {
 export interface DemoSeed {
   readonly apiKey: string;
   readonly keyFile: string;
-  readonly version: number;
+  /** The version production serves, or null when the demo was quarantined. */
+  readonly version: number | null;
   /** False when everything already existed. */
   readonly created: boolean;
 }
 
-const PEOPLE: readonly [string, Role[]][] = [
-  ['demo-engineer', ['ml-engineer']],
-  ['demo-approver', ['approver']],
-  ['demo-reviewer', ['security-reviewer']],
-  // The client holds no role: its only permission is the gateway grant below.
-  ['demo-client', []],
+const PEOPLE: readonly [string, Role[], string | null][] = [
+  ['demo-engineer', ['ml-engineer'], null],
+  ['demo-approver', ['approver'], null],
+  ['demo-reviewer', ['security-reviewer'], null],
+  // The client is a service account with no role: its only permission is the gateway grant.
+  ['demo-client', [], 'demo-engineer'],
 ];
 
 const KEY_LIFETIME_MS = 30 * 86_400_000;
@@ -62,12 +64,13 @@ export async function seedDemo(
   const now = registry.now();
   const people: Record<string, PrincipalRecord> = {};
   let created = false;
-  for (const [name, roles] of PEOPLE) {
+  for (const [name, roles, owner] of PEOPLE) {
     let principal = await findPrincipal(db, name);
     if (principal === null) {
       principal = await addPrincipal(db, {
         name,
-        type: 'human',
+        type: owner === null ? 'human' : 'service',
+        owner,
         roles,
         createdBy: 'rampart-demo',
         now,
@@ -78,7 +81,11 @@ export async function seedDemo(
   }
   const person = (name: string): PrincipalRecord => people[name] as PrincipalRecord;
   let version = (await aliasesOf(db, DEMO_MODEL)).production;
-  if (version === undefined) {
+  // A demo that exists but serves nothing was quarantined (or moved) by someone: leave it so.
+  const exists = (await listRegisteredModels(registry, person('demo-engineer'))).models.some(
+    (m) => m.name === DEMO_MODEL,
+  );
+  if (version === undefined && !exists) {
     const registered = await registerModel(registry, person('demo-engineer'), {
       path: files.model,
       name: DEMO_MODEL,
@@ -123,5 +130,5 @@ export async function seedDemo(
     await writeFileAtomic(keyFile, `${apiKey}\n`, { mode: 0o600, exclusive: false });
     created = true;
   }
-  return { apiKey, keyFile, version, created };
+  return { apiKey, keyFile, version: version ?? null, created };
 }

@@ -4,7 +4,7 @@
  * gateway listener in front of them, with the timers that keep them in step with the registry.
  */
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '../core/index.js';
 import type { Identity, PrincipalRecord } from '../identity/index.js';
 import type { RegistryContext } from '../registry/index.js';
@@ -47,7 +47,9 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
   const config = state.config.gateway;
   const runDir = path.join(state.layout.home, 'run');
   await mkdir(runDir, { recursive: true, mode: 0o700 });
-  const socketPath = path.join(runDir, 'models.sock');
+  await removeStaleSockets(runDir);
+  // One socket per process: `rampart gateway` may run beside `rampart up` on one state folder.
+  const socketPath = path.join(runDir, `models-${process.pid}.sock`);
   const modelServer = await EmbeddedModelServer.start({
     ...(socketPath.length <= MAX_SOCKET_PATH ? { socketPath } : { host: '127.0.0.1', port: 0 }),
     logger,
@@ -137,14 +139,14 @@ class GrantCache {
     const key = `${principal.subject}\0${model}\0${verb}`;
     const now = Date.now();
     const hit = this.#entries.get(key);
-    const allowed =
-      hit !== undefined && hit.until > now
-        ? hit.allowed
-        : await hasGrant(this.state.store, principal.subject, model, verb);
-    if (hit === undefined || hit.until <= now) {
-      if (this.#entries.size >= 10_000) this.#entries.clear();
-      this.#entries.set(key, { until: now + this.ttlMs, allowed });
-    }
+    if (hit !== undefined && hit.until > now) return hit.allowed;
+    const allowed = await hasGrant(this.state.store, principal.subject, model, verb);
+    if (this.#entries.size >= 10_000) this.#entries.clear();
+    // A refusal is remembered (and audited) at most once a second, like a refused credential.
+    this.#entries.set(key, {
+      until: now + (allowed ? this.ttlMs : Math.max(this.ttlMs, 1000)),
+      allowed,
+    });
     if (!allowed) {
       await this.identity.access.record(
         principal,
@@ -157,6 +159,24 @@ class GrantCache {
       );
     }
     return allowed;
+  }
+}
+
+// Sockets of processes that no longer run (a crash leaves its socket file behind).
+async function removeStaleSockets(runDir: string): Promise<void> {
+  for (const name of await readdir(runDir)) {
+    const pid = /^models-(\d+)\.sock$/.exec(name)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid)))
+      await rm(path.join(runDir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -49,6 +49,12 @@ export interface ServedModelsOptions {
   readonly logger: Logger;
 }
 
+/**
+ * How long a refused version is left alone before it is tried again (an external upstream may
+ * come back; a tampered blob stays refused, and each retry is audited again).
+ */
+const RETRY_REFUSED_MS = 60_000;
+
 /** Largest model file loaded into the embedded server. */
 const MAX_MODEL_BYTES = 2 * 1024 ** 3;
 
@@ -73,8 +79,8 @@ const GATEWAY_ACTOR = { subject: 'rampart-gateway', type: 'service' } as const;
 export class ServedModels implements Router {
   readonly #options: ServedModelsOptions;
   readonly #served = new Map<string, Served>();
-  /** Versions refused at load, by `name@version`, so they are not retried on every refresh. */
-  readonly #refused = new Map<string, string>();
+  /** Versions refused at load, by `name@version`, retried only after RETRY_REFUSED_MS. */
+  readonly #refused = new Map<string, { reason: string; at: number }>();
 
   constructor(options: ServedModelsOptions) {
     this.#options = options;
@@ -161,16 +167,18 @@ export class ServedModels implements Router {
       served.reason =
         target === undefined
           ? `${model} has no ${alias} alias`
-          : (this.#refused.get(`${model}@${target}`) ?? 'loading');
+          : (this.#refused.get(`${model}@${target}`)?.reason ?? 'loading');
     }
   }
 
   async #tryLoad(served: Served, model: string, version: number): Promise<void> {
     const label = `${model}@${version}`;
-    if (this.#refused.has(label)) return;
+    const refusal = this.#refused.get(label);
+    if (refusal !== undefined && Date.now() - refusal.at < RETRY_REFUSED_MS) return;
     try {
       const loaded = await this.#load(served, model, version);
       served.versions.set(version, loaded);
+      this.#refused.delete(label);
       await this.#audit('gateway.load', label, {
         allowed: true,
         reason: `serving ${label} as ${served.config.name}`,
@@ -181,7 +189,7 @@ export class ServedModels implements Router {
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#refused.set(label, reason);
+      this.#refused.set(label, { reason, at: Date.now() });
       await this.#audit('gateway.load', label, { allowed: false, reason });
       this.#options.logger.warn('model version refused', {
         model: served.config.name,

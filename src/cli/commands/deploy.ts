@@ -1,5 +1,4 @@
-import { HashPool, RampartError } from '../../core/index.js';
-import { openRegistry } from '../../registry/index.js';
+import { RampartError } from '../../core/index.js';
 import {
   abortDeployment,
   deploymentStatus,
@@ -11,8 +10,7 @@ import {
 } from '../../serving/index.js';
 import type { Command, CommandInput, CommandResult } from '../command.js';
 import { stringOption } from '../options.js';
-import { openSession, type Session } from '../session.js';
-import { packageVersion } from '../version.js';
+import { openSession, withRegistry, type Session } from '../session.js';
 
 const MODES = ['canary', 'status', 'reset', 'abort'] as const;
 type Mode = (typeof MODES)[number];
@@ -63,32 +61,20 @@ export const deployCommand: Command = {
         await session.authorize('model.read', { type: 'deployment', id: model.slice(0, 256) });
         return report(await deploymentStatus(session.state.store, model), session);
       }
-      const pool = new HashPool(
-        session.state.config.hashing.workers > 0
-          ? { size: session.state.config.hashing.workers }
-          : {},
+      const actor = session.principal;
+      const reason = stringOption(input, 'reason');
+      const done = await withRegistry(session, (registry) =>
+        mode === 'canary'
+          ? startDeployment(registry, session.state.config.gateway.models, actor, {
+              model,
+              canary: stringOption(input, 'canary') ?? '',
+              ...(stepList === undefined ? {} : { steps: stepList }),
+            })
+          : mode === 'abort'
+            ? abortDeployment(registry, actor, { model, reason })
+            : resetDeployment(registry, actor, { model, reason }),
       );
-      try {
-        const registry = await openRegistry(session.state, session.identity, {
-          pool,
-          toolVersion: packageVersion(),
-        });
-        const actor = session.principal;
-        const reason = stringOption(input, 'reason');
-        const done =
-          mode === 'canary'
-            ? await startDeployment(registry, session.state.config.gateway.models, actor, {
-                model,
-                canary: stringOption(input, 'canary') ?? '',
-                ...(stepList === undefined ? {} : { steps: stepList }),
-              })
-            : mode === 'abort'
-              ? await abortDeployment(registry, actor, { model, reason })
-              : await resetDeployment(registry, actor, { model, reason });
-        return report(done, session);
-      } finally {
-        await pool.close();
-      }
+      return report(done, session);
     } finally {
       await session.close();
     }

@@ -1,9 +1,8 @@
-import { HashPool, RampartError } from '../../core/index.js';
+import { RampartError } from '../../core/index.js';
 import {
   listPromotionRequests,
   listRegisteredModels,
   modelBom,
-  openRegistry,
   quarantineModelVersion,
   registerModel,
   requestPromotion,
@@ -15,8 +14,7 @@ import {
 } from '../../registry/index.js';
 import type { Command, CommandInput, CommandResult } from '../command.js';
 import { actionArgument, actionOf, listOption, stringOption } from '../options.js';
-import { openSession, type Session } from '../session.js';
-import { packageVersion } from '../version.js';
+import { openSession, withRegistry, type Session } from '../session.js';
 import { renderPromotion, renderShow } from './model/render.js';
 
 const ACTIONS = [
@@ -110,19 +108,9 @@ export const modelCommand: Command = {
   async run(context, input) {
     const action = actionOf('model', input, ACTIONS);
     const session = await openSession(context, { create: false });
-    const pool = new HashPool(
-      session.state.config.hashing.workers > 0
-        ? { size: session.state.config.hashing.workers }
-        : {},
-    );
     try {
-      const registry = await openRegistry(session.state, session.identity, {
-        pool,
-        toolVersion: packageVersion(),
-      });
-      return await runAction(action, registry, session, input);
+      return await withRegistry(session, (registry) => runAction(action, registry, session, input));
     } finally {
-      await pool.close();
       await session.close();
     }
   },

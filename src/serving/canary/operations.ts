@@ -1,10 +1,11 @@
 /** Operator actions on canary deployments: start (gated on the registry), abort, reset, status. */
 import type { Config } from '../../config/index.js';
 import { RampartError } from '../../core/index.js';
-import { decideByRole, type Principal, type Resource } from '../../identity/index.js';
+import type { Principal, Resource } from '../../identity/index.js';
 import {
   aliasesOf,
   approvedVersions,
+  audited,
   checkModelName,
   integrityFailures,
   parseModelRef,
@@ -65,25 +66,31 @@ export async function startDeployment(
   input: { readonly model: string; readonly canary: string; readonly steps?: readonly number[] },
 ): Promise<Deployment & { auditIndex: number }> {
   const served = servedModel(models, input.model);
-  return audited(registry, actor, 'deployment.start', served.name, async () => {
-    const steps = checkSteps(input.steps ?? DEFAULT_STEPS);
-    const { record, stable } = await checkCanary(registry, served, input.canary);
-    const label = `${record.name}@${record.version}`;
-    const deployment: Deployment = {
-      model: served.name,
-      stableVersion: stable,
-      canaryVersion: record.version,
-      steps,
-      step: 0,
-      weight: steps[0] ?? 100,
-      state: 'running',
-      reason: `started by ${actor.subject}: ${label} against stable v${stable}, steps ${steps.join(',')}`,
-      updatedBy: actor.subject,
-      updatedAt: registry.now().toISOString(),
-    };
-    await createDeployment(registry.store, deployment);
-    return { result: deployment, digest: record.digest, reason: deployment.reason ?? '' };
-  });
+  return audited(
+    registry,
+    actor,
+    { permission: 'model.deploy', action: 'deployment.start' },
+    deploymentResource(served.name),
+    async () => {
+      const steps = checkSteps(input.steps ?? DEFAULT_STEPS);
+      const { record, stable } = await checkCanary(registry, served, input.canary);
+      const label = `${record.name}@${record.version}`;
+      const deployment: Deployment = {
+        model: served.name,
+        stableVersion: stable,
+        canaryVersion: record.version,
+        steps,
+        step: 0,
+        weight: steps[0] ?? 100,
+        state: 'running',
+        reason: `started by ${actor.subject}: ${label} against stable v${stable}, steps ${steps.join(',')}`,
+        updatedBy: actor.subject,
+        updatedAt: registry.now().toISOString(),
+      };
+      await createDeployment(registry.store, deployment);
+      return { result: deployment, digest: record.digest, reason: deployment.reason ?? '' };
+    },
+  );
 }
 
 // The gate a canary passes before it gets any traffic; returns it and the alias's version.
@@ -170,66 +177,39 @@ async function endDeployment(
   action: string,
   verb: string,
 ): Promise<Deployment & { auditIndex: number }> {
-  return audited(registry, actor, action, input.model, async () => {
-    const current = await deploymentStatus(registry.store, input.model);
-    const why = (input.reason ?? '').trim().slice(0, 500);
-    const next: Deployment = {
-      ...current,
-      weight: 0,
-      state: 'aborted',
-      reason: `${verb} by ${actor.subject}${why === '' ? '' : `: ${why}`}`,
-      updatedBy: actor.subject,
-      updatedAt: registry.now().toISOString(),
-    };
-    // Compare-and-set on the state: a gateway may roll back or promote in the meantime.
-    const applied =
-      current.state === from &&
-      (await updateDeployment(registry.store, current, next, { anyStep: true }));
-    if (!applied) {
-      throw new RampartError(
-        'RAMPART_DEPLOYMENT_STATE',
-        `${input.model}: ${action === 'deployment.abort' ? '--abort applies to a running deployment' : '--reset applies to a rolled-back deployment'}, and this one is ${(await readDeployment(registry.store, input.model))?.state ?? 'gone'}`,
-      );
-    }
-    return { result: next, reason: next.reason ?? '' };
-  });
+  return audited(
+    registry,
+    actor,
+    { permission: 'model.deploy', action },
+    deploymentResource(input.model),
+    async () => {
+      const current = await deploymentStatus(registry.store, input.model);
+      const why = (input.reason ?? '').trim().slice(0, 500);
+      const next: Deployment = {
+        ...current,
+        weight: 0,
+        state: 'aborted',
+        reason: `${verb} by ${actor.subject}${why === '' ? '' : `: ${why}`}`,
+        updatedBy: actor.subject,
+        updatedAt: registry.now().toISOString(),
+      };
+      // Compare-and-set on the state: a gateway may roll back or promote in the meantime.
+      const applied =
+        current.state === from &&
+        (await updateDeployment(registry.store, current, next, { anyStep: true }));
+      if (!applied) {
+        throw new RampartError(
+          'RAMPART_DEPLOYMENT_STATE',
+          `${input.model}: ${action === 'deployment.abort' ? '--abort applies to a running deployment' : '--reset applies to a rolled-back deployment'}, and this one is ${(await readDeployment(registry.store, input.model))?.state ?? 'gone'}`,
+        );
+      }
+      return { result: next, reason: next.reason ?? '' };
+    },
+  );
 }
 
-// Role check first (deny by default), then the work; either way one audit entry.
-async function audited<T>(
-  registry: RegistryContext,
-  actor: Principal,
-  action: string,
-  model: string,
-  work: () => Promise<{ result: T; digest?: string; reason: string }>,
-): Promise<T & { auditIndex: number }> {
-  const resource: Resource = { type: 'deployment', id: model.slice(0, 256) };
-  const byRole = decideByRole(actor, 'model.deploy');
-  if (!byRole.allowed) {
-    const recorded = await registry.access.record(actor, action, resource, byRole);
-    throw new RampartError('RAMPART_FORBIDDEN', `model.deploy refused: ${byRole.reason}`, {
-      details: {
-        action: 'model.deploy',
-        principal: actor.subject,
-        auditIndex: recorded.auditIndex,
-      },
-    });
-  }
-  let outcome: Awaited<ReturnType<typeof work>>;
-  try {
-    outcome = await work();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    await registry.access.record(actor, action, resource, { allowed: false, reason });
-    throw error;
-  }
-  const recorded = await registry.access.record(
-    actor,
-    action,
-    outcome.digest === undefined ? resource : { ...resource, digest: outcome.digest },
-    { allowed: true, reason: outcome.reason },
-  );
-  return { ...outcome.result, auditIndex: recorded.auditIndex };
+function deploymentResource(model: string): Resource {
+  return { type: 'deployment', id: model.slice(0, 256) };
 }
 
 function refused(message: string): RampartError {

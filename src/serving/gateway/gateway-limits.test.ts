@@ -84,12 +84,12 @@ describe('gateway: limits, load and upstream failures', () => {
   });
 
   it('answers 503 for an upstream that is down, 504 for a slow one, 502 for malformed answers', async () => {
-    const h = await startHarness({ upstreamTimeoutMs: 200 });
+    const h = await startHarness({ upstreamTimeoutMs: 1500 });
     try {
       const port = h.gateway.port;
       const down = await infer(port, inferBody(), 'tok-alice', '/v2/models/down/infer');
       assert.equal(down.status, 503);
-      h.upstream.delayMs = 800;
+      h.upstream.delayMs = 4000;
       assert.equal((await infer(port, inferBody())).status, 504);
       h.upstream.delayMs = 0;
       for (const mode of ['not-json', 'wrong-output', 'wrong-shape', 'error'] as const) {

@@ -158,7 +158,8 @@ function unrouted(
   ) => void,
 ): void {
   if (route.kind === 'unavailable') {
-    no(503, 'unavailable', `the model is unavailable: ${route.reason}`, {
+    // The reason (integrity, approval, upstream address) is for the operator's log, not callers.
+    no(503, 'unavailable', 'the model is unavailable', {
       'retry-after': '5',
     });
     return;

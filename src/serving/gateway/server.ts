@@ -8,7 +8,7 @@ import { createServer, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { RampartError, systemErrorCode } from '../../core/index.js';
+import { closeServer, RampartError, systemErrorCode } from '../../core/index.js';
 import type { GatewayContext } from './context.js';
 import { UpstreamPools } from './forward.js';
 import { createHandler } from './handler.js';
@@ -162,19 +162,4 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1' || host === '[::1]';
-}
-
-async function closeServer(server: Server, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  server.closeIdleConnections();
-  const timer = setTimeout(() => {
-    server.closeAllConnections();
-  }, graceMs);
-  timer.unref();
-  await closed;
-  clearTimeout(timer);
 }
