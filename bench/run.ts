@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   audit: () => import('./audit.js'),
   scan: () => import('./scan.js'),
   sign: () => import('./sign.js'),
+  gateway: () => import('./gateway.js'),
 };
 
 const name = process.argv[2];

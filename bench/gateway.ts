@@ -1,0 +1,277 @@
+// `npm run bench -- gateway [--quick]`: the latency the inference gateway adds in front of the
+// embedded ONNX model server, next to Debian's nginx as a plain reverse proxy in front of the
+// same upstream, plus throughput, CPU per request and the cost of refusing a bad API key. The
+// upstream, nginx and wrk are separate processes; the gateway runs in this one.
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { RampartError } from '../src/core/index.js';
+import { outputOf, spawnTracked, stopChild, waitForHttp } from './gateway-procs.js';
+import { startNginx } from './gateway-nginx.js';
+import { seedState } from './gateway-stack.js';
+import { median, runWrk, writeWrkScript, type WrkRun } from './gateway-wrk.js';
+import { round3, withScratchDir, type BenchResult } from './result.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
+const UPSTREAM = fileURLToPath(new URL('./gateway-upstream.js', import.meta.url));
+// 20 iris rows × 4 FP32 features: a ~0.5 KB OIP request.
+const ROWS = 20;
+
+interface Plan {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+}
+const FULL: Plan = { rounds: 3, seconds: 5, warmupSeconds: 2 };
+const QUICK: Plan = { rounds: 1, seconds: 2, warmupSeconds: 1 };
+const MODERATE = 4;
+const HEAVY = 32;
+
+interface Target {
+  readonly name: 'upstream' | 'nginx' | 'gateway' | 'floor';
+  readonly url: string;
+  /** Processes whose CPU time is this target's cost. */
+  readonly pids: readonly number[];
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench gateway] ${message}\n`);
+}
+
+/** A deterministic ~0.5 KB OIP v2 request: measurements in cm with three decimals. */
+function inferBody(): string {
+  const data: number[] = [];
+  for (let i = 0; i < ROWS * 4; i++)
+    data.push(Math.round((0.2 + ((i * 37) % 71) / 10 + ((i * 13) % 9) / 1000) * 1000) / 1000);
+  return JSON.stringify({
+    inputs: [{ name: 'input', datatype: 'FP32', shape: [ROWS, 4], data }],
+  });
+}
+
+async function expectStatus(url: string, body: string, bearer: string, status: number) {
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body,
+  });
+  const text = await answer.text();
+  if (answer.status !== status) {
+    throw new RampartError(
+      'RAMPART_INTERNAL',
+      `gateway bench: ${url} answered ${String(answer.status)}, expected ${String(status)}: ${text.slice(0, 300)}`,
+    );
+  }
+}
+
+async function load(
+  target: Target,
+  script: string,
+  connections: number,
+  seconds: number,
+): Promise<WrkRun> {
+  const run = await runWrk(target.url, script, { connections, seconds }, target.pids);
+  const bad = run.non2xx + run.socketErrors;
+  progress(
+    `${target.name.padEnd(8)} -c${String(connections).padEnd(3)} ${run.rps.toFixed(0).padStart(6)} req/s` +
+      `  p50 ${String(run.p50Us).padStart(5)} µs  p99 ${String(run.p99Us).padStart(6)} µs` +
+      `  cpu ${((run.cpuSeconds / run.requests) * 1e6).toFixed(1)} µs/req` +
+      (bad > 0
+        ? `  (${String(run.non2xx)} non-2xx, ${String(run.socketErrors)} socket errors)`
+        : ''),
+  );
+  return run;
+}
+
+/** CPU µs per request of a run. */
+function cpuUs(run: WrkRun): number {
+  return (run.cpuSeconds / run.requests) * 1e6;
+}
+
+/** Runs the gateway benchmark. */
+export async function run(): Promise<BenchResult> {
+  const plan = process.argv.includes('--quick') ? QUICK : FULL;
+  const load1m = loadavg()[0] ?? 0;
+  return withScratchDir('gateway', async (dir) => {
+    const body = inferBody();
+    progress(`request body: ${String(Buffer.byteLength(body))} bytes (${String(ROWS)} rows)`);
+    const seeded = await seedState(dir, FIXTURES);
+    const modelPath = `/v2/models/demo/versions/${String(seeded.version)}/infer`;
+    const upstream = spawnTracked(
+      process.execPath,
+      [UPSTREAM, `${FIXTURES}iris-classifier.onnx`, 'demo', String(seeded.version)],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let nginx: Awaited<ReturnType<typeof startNginx>> | null = null;
+    try {
+      const { url: upstreamUrl, floorUrl } = await upstreamUrls(upstream);
+      const gateway = await seeded.startGateway(upstreamUrl);
+      nginx = await startNginx(dir, upstreamUrl);
+      await waitForHttp(`${gateway.url}/v2/health/live`);
+      const targets: Target[] = [
+        { name: 'upstream', url: upstreamUrl + modelPath, pids: [upstream.pid ?? 0] },
+        { name: 'nginx', url: nginx.url + modelPath, pids: [nginx.workerPid] },
+        { name: 'gateway', url: gateway.url + modelPath, pids: [process.pid] },
+      ];
+      const wrong = `rmp_${'x'.repeat(43)}`;
+      for (const target of targets) await expectStatus(target.url, body, seeded.apiKey, 200);
+      await expectStatus(gateway.url + modelPath, body, wrong, 401);
+      const metadataUrl = gateway.url + modelPath.slice(0, -'/infer'.length);
+      const probe = await fetch(metadataUrl, { headers: { authorization: `Bearer ${wrong}` } });
+      await probe.arrayBuffer();
+      if (probe.status !== 401) {
+        throw new RampartError(
+          'RAMPART_INTERNAL',
+          `gateway bench: GET metadata with a wrong key answered ${String(probe.status)}`,
+        );
+      }
+
+      // Every target gets the same bytes, Authorization header included.
+      const ok = writeWrkScript(dir, 'infer', { body, bearer: seeded.apiKey });
+      const refused = writeWrkScript(dir, 'wrong-key', { body, bearer: wrong });
+      const forged = writeWrkScript(dir, 'forged-keys', { body, freshForgedToken: true });
+      const refusedGet = writeWrkScript(dir, 'wrong-key-get', { bearer: wrong });
+      progress('warm-up');
+      for (const target of targets) await load(target, ok, MODERATE, plan.warmupSeconds);
+
+      const latency = new Map<string, WrkRun[]>(targets.map((t) => [t.name, []]));
+      const heavy = new Map<string, WrkRun[]>(targets.map((t) => [t.name, []]));
+      for (let round = 1; round <= plan.rounds; round++) {
+        progress(`latency round ${String(round)}/${String(plan.rounds)}`);
+        for (const t of targets)
+          latency.get(t.name)?.push(await load(t, ok, MODERATE, plan.seconds));
+      }
+      for (let round = 1; round <= Math.min(2, plan.rounds); round++) {
+        progress(`throughput round ${String(round)}`);
+        for (const t of targets) heavy.get(t.name)?.push(await load(t, ok, HEAVY, plan.seconds));
+      }
+      // An inference POST refused before its body is read also closes the connection (the
+      // gateway never drains a rejected upload); a GET refusal keeps it open.
+      progress('refusals: wrong key on infer, a fresh forged key per infer, wrong key on GET');
+      const gatewayTarget = targets[2] as Target;
+      const reject = await load(gatewayTarget, refused, HEAVY, plan.seconds);
+      const rejectFresh = await load(gatewayTarget, forged, HEAVY, plan.seconds);
+      const getTarget: Target = { ...gatewayTarget, url: metadataUrl };
+      const rejectGet = await load(getTarget, refusedGet, HEAVY, plan.seconds);
+      progress('floor: a bare node:http server answering the same GET with a fixed 401');
+      const floorTarget: Target = { name: 'floor', url: floorUrl, pids: [upstream.pid ?? 0] };
+      const floor = await load(floorTarget, refusedGet, HEAVY, plan.seconds);
+      return summarise({
+        latency,
+        heavy,
+        refusals: [reject, rejectFresh, rejectGet],
+        floor,
+        body,
+        load1m,
+        nginx: nginx.version,
+      });
+    } finally {
+      await nginx?.stop();
+      upstream.stdin?.end();
+      await stopChild(upstream);
+      await seeded.close();
+    }
+  });
+}
+
+async function upstreamUrls(
+  child: ReturnType<typeof spawnTracked>,
+): Promise<{ url: string; floorUrl: string }> {
+  const stdout = child.stdout;
+  if (stdout === null) throw new RampartError('RAMPART_INTERNAL', 'gateway bench: no stdout');
+  let text = '';
+  for await (const chunk of stdout as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    const end = text.indexOf('\n');
+    if (end >= 0) return JSON.parse(text.slice(0, end)) as { url: string; floorUrl: string };
+  }
+  // The child exited before it printed its address: report why.
+  await outputOf(child, 'model server');
+  throw new RampartError('RAMPART_INTERNAL', 'gateway bench: the model server printed nothing');
+}
+
+interface Measured {
+  readonly latency: Map<string, WrkRun[]>;
+  readonly heavy: Map<string, WrkRun[]>;
+  /** Wrong key on infer, fresh forged keys on infer, wrong key on GET metadata. */
+  readonly refusals: readonly [WrkRun, WrkRun, WrkRun];
+  /** The bare node:http 401 server under the GET refusal load. */
+  readonly floor: WrkRun;
+  readonly body: string;
+  readonly load1m: number;
+  readonly nginx: string;
+}
+
+function summarise(m: Measured): BenchResult {
+  const runs = (map: Map<string, WrkRun[]>, name: string): WrkRun[] => map.get(name) ?? [];
+  // Added latency per round (proxy minus upstream in the same round), then the median.
+  const added = (name: string, pick: (r: WrkRun) => number): number =>
+    median(
+      runs(m.latency, name).map((r, i) => pick(r) - pick(runs(m.latency, 'upstream')[i] ?? r)),
+    );
+  const med = (map: Map<string, WrkRun[]>, name: string, pick: (r: WrkRun) => number): number =>
+    median(runs(map, name).map(pick));
+  const p50Added = added('gateway', (r) => r.p50Us);
+  const p99Added = added('gateway', (r) => r.p99Us);
+  const nginxP50Added = added('nginx', (r) => r.p50Us);
+  const nginxP99Added = added('nginx', (r) => r.p99Us);
+  const rps = med(m.heavy, 'gateway', (r) => r.rps);
+  const nginxRps = med(m.heavy, 'nginx', (r) => r.rps);
+  const gatewayCpu = med(m.heavy, 'gateway', cpuUs);
+  const nginxCpu = med(m.heavy, 'nginx', cpuUs);
+  const all = [...m.latency.values(), ...m.heavy.values()].flat();
+  const [reject, rejectFresh, rejectGet] = m.refusals;
+  const failed =
+    all.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) +
+    [...m.refusals, m.floor].reduce((sum, r) => sum + r.requests - r.non2xx, 0);
+  const rejectUs = cpuUs(reject);
+  const goals = [
+    `p50 added ${p50Added.toFixed(0)} µs (goal ≤ 150)`,
+    `p99 added ${p99Added.toFixed(0)} µs (goal ≤ 1000)`,
+    `${(1e6 / gatewayCpu).toFixed(0)} req/s per core (goal ≥ 8000)`,
+    `refusal ${rejectUs.toFixed(1)} µs CPU (goal ≤ 50)`,
+  ];
+  progress(`goals: ${goals.join('; ')}`);
+  if (failed > 0) progress(`WARNING: ${String(failed)} requests did not get the expected answer`);
+  const ratio = (a: number, b: number): number => (b === 0 ? 0 : round3(a / b));
+  return {
+    bench: 'gateway',
+    metrics: {
+      p50_added_us: round3(p50Added),
+      p99_added_us: round3(p99Added),
+      rps: round3(rps),
+      cpu_us: round3(gatewayCpu),
+      rps_per_core: round3(1e6 / gatewayCpu),
+      reject_us: round3(rejectUs),
+      reject_rps: round3(reject.rps),
+      reject_fresh_us: round3(cpuUs(rejectFresh)),
+      reject_fresh_rps: round3(rejectFresh.rps),
+      reject_keepalive_us: round3(cpuUs(rejectGet)),
+      reject_keepalive_rps: round3(rejectGet.rps),
+      p50_us: med(m.latency, 'gateway', (r) => r.p50Us),
+      p99_us: med(m.latency, 'gateway', (r) => r.p99Us),
+      body_bytes: Buffer.byteLength(m.body),
+      failed_requests: failed,
+      cores: availableParallelism(),
+    },
+    baseline: {
+      upstream_p50_us: med(m.latency, 'upstream', (r) => r.p50Us),
+      upstream_p99_us: med(m.latency, 'upstream', (r) => r.p99Us),
+      upstream_rps: round3(med(m.heavy, 'upstream', (r) => r.rps)),
+      upstream_cpu_us: round3(med(m.heavy, 'upstream', cpuUs)),
+      nginx_p50_added_us: round3(nginxP50Added),
+      nginx_p99_added_us: round3(nginxP99Added),
+      nginx_rps: round3(nginxRps),
+      nginx_cpu_us: round3(nginxCpu),
+      node_floor_us: round3(cpuUs(m.floor)),
+      node_floor_rps: round3(m.floor.rps),
+      nginx: m.nginx,
+      load_1m: round3(m.load1m),
+    },
+    ratio: {
+      p50_added_vs_nginx: ratio(p50Added, nginxP50Added),
+      p99_added_vs_nginx: ratio(p99Added, nginxP99Added),
+      rps_vs_nginx: ratio(rps, nginxRps),
+      cpu_vs_nginx: ratio(gatewayCpu, nginxCpu),
+      reject_keepalive_vs_node_floor: ratio(cpuUs(rejectGet), cpuUs(m.floor)),
+    },
+  };
+}
