@@ -15,8 +15,11 @@ export interface SeededState {
   readonly apiKey: string;
   /** The registry version of the demo model (the upstream must serve this version). */
   readonly version: number;
-  /** Starts the gateway with the demo model forwarded to `upstream` (`http://host:port`). */
-  startGateway(upstream: string): Promise<{ readonly url: string }>;
+  /**
+   * Starts a gateway with the demo model forwarded to `upstream` (`http://host:port`), or served
+   * by its own embedded model server in this process (null: the default configuration).
+   */
+  startGateway(upstream: string | null): Promise<{ readonly url: string }>;
   close(): Promise<void>;
 }
 
@@ -30,9 +33,9 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
   const state = await openState({ home, env: {} });
   const pool = new HashPool({ size: 1 });
   const log = createWriteStream(path.join(dir, 'gateway-access.log'));
-  let serving: { close(): Promise<void> } | null = null;
+  const servings: { close(): Promise<void> }[] = [];
   const close = async (): Promise<void> => {
-    await serving?.close();
+    for (const serving of servings) await serving.close();
     await pool.close();
     await state.close();
     log.end();
@@ -63,7 +66,7 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
           host: '127.0.0.1',
           port: 0,
         });
-        serving = running;
+        servings.push(running);
         return { url: running.url };
       },
       close,
@@ -74,7 +77,7 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
   }
 }
 
-function withGateway(state: State, upstream: string): State {
+function withGateway(state: State, upstream: string | null): State {
   const gateway = {
     ...state.config.gateway,
     rateLimit: RATE_LIMIT,

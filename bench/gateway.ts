@@ -27,7 +27,7 @@ const MODERATE = 4;
 const HEAVY = 32;
 
 interface Target {
-  readonly name: 'upstream' | 'nginx' | 'gateway' | 'floor';
+  readonly name: 'upstream' | 'nginx' | 'gateway' | 'gateway_external' | 'floor';
   readonly url: string;
   /** Processes whose CPU time is this target's cost. */
   readonly pids: readonly number[];
@@ -103,13 +103,17 @@ export async function run(): Promise<BenchResult> {
     let nginx: Awaited<ReturnType<typeof startNginx>> | null = null;
     try {
       const { url: upstreamUrl, floorUrl } = await upstreamUrls(upstream);
-      const gateway = await seeded.startGateway(upstreamUrl);
+      // The default configuration: the gateway runs the model in its own process (no HTTP hop).
+      const gateway = await seeded.startGateway(null);
+      // The gateway in front of another OIP server (Triton, KServe…): one HTTP hop more.
+      const external = await seeded.startGateway(upstreamUrl);
       nginx = await startNginx(dir, upstreamUrl);
       await waitForHttp(`${gateway.url}/v2/health/live`);
       const targets: Target[] = [
         { name: 'upstream', url: upstreamUrl + modelPath, pids: [upstream.pid ?? 0] },
         { name: 'nginx', url: nginx.url + modelPath, pids: [nginx.workerPid] },
         { name: 'gateway', url: gateway.url + modelPath, pids: [process.pid] },
+        { name: 'gateway_external', url: external.url + modelPath, pids: [process.pid] },
       ];
       const wrong = `rmp_${'x'.repeat(43)}`;
       for (const target of targets) await expectStatus(target.url, body, seeded.apiKey, 200);
@@ -211,11 +215,16 @@ function summarise(m: Measured): BenchResult {
     median(runs(map, name).map(pick));
   const p50Added = added('gateway', (r) => r.p50Us);
   const p99Added = added('gateway', (r) => r.p99Us);
+  const externalP50Added = added('gateway_external', (r) => r.p50Us);
+  const externalP99Added = added('gateway_external', (r) => r.p99Us);
   const nginxP50Added = added('nginx', (r) => r.p50Us);
   const nginxP99Added = added('nginx', (r) => r.p99Us);
   const rps = med(m.heavy, 'gateway', (r) => r.rps);
   const nginxRps = med(m.heavy, 'nginx', (r) => r.rps);
-  const gatewayCpu = med(m.heavy, 'gateway', cpuUs);
+  // The default gateway runs the model itself: its own cost is its CPU minus the model's.
+  const upstreamCpu = med(m.heavy, 'upstream', cpuUs);
+  const gatewayCpu = Math.max(1, med(m.heavy, 'gateway', cpuUs) - upstreamCpu);
+  const externalCpu = med(m.heavy, 'gateway_external', cpuUs);
   const nginxCpu = med(m.heavy, 'nginx', cpuUs);
   const all = [...m.latency.values(), ...m.heavy.values()].flat();
   const [reject, rejectFresh, rejectGet] = m.refusals;
@@ -246,6 +255,11 @@ function summarise(m: Measured): BenchResult {
       reject_fresh_rps: round3(rejectFresh.rps),
       reject_keepalive_us: round3(cpuUs(rejectGet)),
       reject_keepalive_rps: round3(rejectGet.rps),
+      cpu_with_model_us: round3(med(m.heavy, 'gateway', cpuUs)),
+      external_p50_added_us: round3(externalP50Added),
+      external_p99_added_us: round3(externalP99Added),
+      external_rps: round3(med(m.heavy, 'gateway_external', (r) => r.rps)),
+      external_cpu_us: round3(externalCpu),
       p50_us: med(m.latency, 'gateway', (r) => r.p50Us),
       p99_us: med(m.latency, 'gateway', (r) => r.p99Us),
       body_bytes: Buffer.byteLength(m.body),
@@ -256,7 +270,7 @@ function summarise(m: Measured): BenchResult {
       upstream_p50_us: med(m.latency, 'upstream', (r) => r.p50Us),
       upstream_p99_us: med(m.latency, 'upstream', (r) => r.p99Us),
       upstream_rps: round3(med(m.heavy, 'upstream', (r) => r.rps)),
-      upstream_cpu_us: round3(med(m.heavy, 'upstream', cpuUs)),
+      upstream_cpu_us: round3(upstreamCpu),
       nginx_p50_added_us: round3(nginxP50Added),
       nginx_p99_added_us: round3(nginxP99Added),
       nginx_rps: round3(nginxRps),

@@ -38,6 +38,9 @@ export interface RunningServing {
   close(): Promise<void>;
 }
 
+/** Serving stacks started by this process (each gets its own model-server socket). */
+let stacks = 0;
+
 // Unix socket paths are limited to about 107 bytes; longer state paths fall back to loopback TCP.
 const MAX_SOCKET_PATH = 100;
 
@@ -48,8 +51,8 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
   const runDir = path.join(state.layout.home, 'run');
   await mkdir(runDir, { recursive: true, mode: 0o700 });
   await removeStaleSockets(runDir);
-  // One socket per process: `rampart gateway` may run beside `rampart up` on one state folder.
-  const socketPath = path.join(runDir, `models-${process.pid}.sock`);
+  // One socket per stack: `rampart gateway` may run beside `rampart up` on one state folder.
+  const socketPath = path.join(runDir, `models-${process.pid}-${++stacks}.sock`);
   const modelServer = await EmbeddedModelServer.start({
     ...(socketPath.length <= MAX_SOCKET_PATH ? { socketPath } : { host: '127.0.0.1', port: 0 }),
     logger,
@@ -165,7 +168,7 @@ class GrantCache {
 // Sockets of processes that no longer run (a crash leaves its socket file behind).
 async function removeStaleSockets(runDir: string): Promise<void> {
   for (const name of await readdir(runDir)) {
-    const pid = /^models-(\d+)\.sock$/.exec(name)?.[1];
+    const pid = /^models-(\d+)(?:-\d+)?\.sock$/.exec(name)?.[1];
     if (pid !== undefined && !isRunning(Number(pid)))
       await rm(path.join(runDir, name), { force: true });
   }

@@ -19,7 +19,7 @@ import {
 } from '../registry/index.js';
 import { pick } from './canary/pick.js';
 import type { RouteResult, Router, Upstream } from './gateway/types.js';
-import type { ModelMetadata } from './oip/types.js';
+import type { InferRequest, InferResponse, ModelMetadata } from './oip/types.js';
 
 /** Where model files are loaded to be served (the embedded ONNX model server). */
 export interface ModelHost {
@@ -27,6 +27,8 @@ export interface ModelHost {
   readonly socketPath: string | null;
   load(name: string, version: string, onnx: Uint8Array): Promise<ModelMetadata>;
   unload(name: string, version: string): Promise<void>;
+  /** Runs inference in this process (no HTTP hop). */
+  infer(name: string, version: string, request: InferRequest): Promise<InferResponse>;
 }
 
 /** The canary controller, as far as routing needs it. */
@@ -230,6 +232,7 @@ export class ServedModels implements Router {
         origin: host.socketPath === null ? host.url : 'http://localhost',
         socketPath: host.socketPath,
         path: (verb) => (verb === 'infer' ? `${base}/infer` : base),
+        local: (request) => host.infer(name, String(version), request),
       },
     };
   }

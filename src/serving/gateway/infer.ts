@@ -5,9 +5,10 @@
  * re-serialised, never the client's bytes (duplicate keys, say, cannot mean two things).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isRampartError } from '../../core/index.js';
 import type { PrincipalRecord } from '../../identity/index.js';
 import { parseJsonLimited } from '../oip/json.js';
-import type { InferResponse } from '../oip/types.js';
+import type { InferRequest, InferResponse } from '../oip/types.js';
 import { validateInferRequest, validateInferResponse } from '../oip/validate.js';
 import type { ForwardOutcome } from './forward.js';
 import { message, refuse, type GatewayContext, type RequestState } from './context.js';
@@ -105,8 +106,16 @@ export async function handleInfer(
   if (limit.cost === 'elements' && !(await take(request.elements))) return;
 
   const sent = performance.now();
-  const outcome = await ctx.pools.infer(upstream, JSON.stringify(request.value), state.id);
-  const answer = checkAnswer(ctx, outcome, route, path.model, request.value.id);
+  const answer =
+    upstream.local === undefined
+      ? checkAnswer(
+          ctx,
+          await ctx.pools.infer(upstream, JSON.stringify(request.value), state.id),
+          route,
+          path.model,
+          request.value.id,
+        )
+      : await inferLocally(ctx, upstream.local, request.value, route, path.model);
   ctx.options.router.record(path.model, route.version, {
     status: answer.status,
     latencyMs: performance.now() - sent,
@@ -124,6 +133,35 @@ interface Answer {
   /** The response body (200) or the error message. */
   readonly body: string;
   readonly upstreamFailed: boolean;
+}
+
+// The in-process path: the same checks on the answer, without serialising it twice.
+async function inferLocally(
+  ctx: GatewayContext,
+  local: NonNullable<Routed['upstream']['local']>,
+  request: InferRequest,
+  route: Routed,
+  model: string,
+): Promise<Answer> {
+  let response: InferResponse;
+  try {
+    response = await local(request);
+  } catch (error) {
+    if (isRampartError(error) && error.kind === 'input') {
+      return {
+        status: 400,
+        body: `the model refused the request: ${error.message.slice(0, 256)}`,
+        upstreamFailed: false,
+      };
+    }
+    const unknown = isRampartError(error, 'RAMPART_MODEL_SERVER_MODEL_UNKNOWN');
+    return {
+      status: unknown ? 503 : 502,
+      body: unknown ? 'the model server is unavailable' : 'the model failed',
+      upstreamFailed: true,
+    };
+  }
+  return answerOf(ctx, response, route, model, request.id);
 }
 
 function checkAnswer(
@@ -162,10 +200,28 @@ function checkAnswer(
     );
   }
   if (!json.ok) return failed(502, `the model server's answer is malformed: ${json.error}`);
-  const checked = validateInferResponse(json.value, route.metadata, {
+  return answerOf(ctx, json.value, route, model, id);
+}
+
+// The model's answer, checked against the metadata and rewritten with the served name,
+// the routed version and the caller's request id.
+function answerOf(
+  ctx: GatewayContext,
+  value: unknown,
+  route: Routed,
+  model: string,
+  id: string | undefined,
+): Answer {
+  const checked = validateInferResponse(value, route.metadata, {
     maxElements: responseLimit(ctx.options.config.bodyLimitBytes),
   });
-  if (!checked.ok) return failed(502, `the model server's answer is malformed: ${checked.error}`);
+  if (!checked.ok) {
+    return {
+      status: 502,
+      body: `the model server's answer is malformed: ${checked.error}`,
+      upstreamFailed: true,
+    };
+  }
   const { parameters, outputs } = checked.value;
   const response: InferResponse = {
     model_name: model,

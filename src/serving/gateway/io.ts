@@ -42,6 +42,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
+function isSmall(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (
+    length !== undefined &&
+    !('transfer-encoding' in req.headers) &&
+    /^\d{1,6}$/.test(length) &&
+    Number(length) <= DRAINABLE_BYTES
+  );
+}
+
 /** True while the request may still have body bytes the gateway has not read. */
 export function hasUnreadBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
@@ -66,9 +76,14 @@ export function sendJson(
   res.end(body);
 }
 
+/** Unread bodies up to this size are discarded after a refusal so the connection stays open. */
+const DRAINABLE_BYTES = 16 * 1024;
+
 /**
- * Sends an OIP error `{"error": message}`. When body bytes may still be unread the
- * connection is closed after the answer, so a rejected upload is never drained.
+ * Sends an OIP error `{"error": message}`. A refused request's body is never parsed: a small
+ * declared body is discarded after the answer (the connection stays open, so a client whose
+ * key is wrong costs no new connection per request); anything larger or of unknown length
+ * closes the connection instead.
  */
 export function sendError(
   req: IncomingMessage,
@@ -77,7 +92,9 @@ export function sendError(
   message: string,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  const close = hasUnreadBody(req) ? { connection: 'close' } : {};
+  const unread = hasUnreadBody(req);
+  if (unread && isSmall(req)) req.resume();
+  const close = unread && !isSmall(req) ? { connection: 'close' } : {};
   sendJson(res, status, JSON.stringify({ error: message }), { ...headers, ...close });
   if ('connection' in close) {
     res.once('finish', () => {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import type { Credentials, PrincipalRecord } from '../../identity/index.js';
-import type { ModelMetadata } from '../oip/types.js';
+import type { InferRequest, InferResponse, ModelMetadata } from '../oip/types.js';
 import type { LimitBackend } from './limits.js';
 
 /** Where one model version is served, and how to reach it. */
@@ -13,6 +13,11 @@ export interface Upstream {
   /** A Unix socket to connect to instead of the origin's host and port. */
   readonly socketPath: string | null;
   readonly path: (verb: 'infer' | 'metadata') => string;
+  /**
+   * Runs inference in this process instead of over HTTP (the embedded model server the same
+   * process started): no socket, no second parse. Throws coded errors like the model server.
+   */
+  readonly local?: (request: InferRequest) => Promise<InferResponse>;
 }
 
 /** What {@link Router.route} decided. */

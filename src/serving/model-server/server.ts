@@ -7,9 +7,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { RampartError, systemErrorCode, type Logger } from '../../core/index.js';
 import { DEFAULT_CODEC_LIMITS, type CodecLimits } from '../oip/codec.js';
-import type { ModelMetadata } from '../oip/types.js';
+import type { InferResponse, ModelMetadata } from '../oip/types.js';
 import { listenAddress, type ListenAddress } from './address.js';
 import { handle, type HttpLimits } from './http.js';
+import { infer } from './infer.js';
 import { ModelTable } from './models.js';
 
 /** How to start the model server; host and port default to 127.0.0.1 on a free port. */
@@ -42,6 +43,7 @@ export class EmbeddedModelServer {
   readonly #server: Server;
   readonly #models: ModelTable;
   readonly #requests: Set<Promise<void>>;
+  readonly #codec: CodecLimits;
   #closed: Promise<void> | null = null;
 
   private constructor(
@@ -49,10 +51,12 @@ export class EmbeddedModelServer {
     address: ListenAddress,
     models: ModelTable,
     requests: Set<Promise<void>>,
+    codec: CodecLimits,
   ) {
     this.#server = server;
     this.#models = models;
     this.#requests = requests;
+    this.#codec = codec;
     if (address.kind === 'unix') {
       this.url = `unix:${address.path}`;
       this.socketPath = address.path;
@@ -92,7 +96,7 @@ export class EmbeddedModelServer {
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 64;
     await bind(server, address);
-    const self = new EmbeddedModelServer(server, address, models, requests);
+    const self = new EmbeddedModelServer(server, address, models, requests, limits.codec);
     logger.info('model server listening', { url: self.url });
     return self;
   }
@@ -120,6 +124,32 @@ export class EmbeddedModelServer {
       );
     }
     await this.#models.settled();
+  }
+
+  /**
+   * Runs an OIP infer request in this process, with the same checks as `POST .../infer` but
+   * without the HTTP hop: what the gateway uses for models it serves from this server.
+   * @throws RAMPART_MODEL_SERVER_MODEL_UNKNOWN, RAMPART_MODEL_SERVER_REQUEST_INVALID,
+   *   RAMPART_TENSOR_INVALID, RAMPART_MODEL_SERVER_INFERENCE_FAILED, RAMPART_TENSOR_UNREPRESENTABLE
+   */
+  async infer(name: string, version: string, body: unknown): Promise<InferResponse> {
+    this.#assertOpen();
+    const model = this.#models.find(name, version);
+    if (model === undefined) {
+      throw new RampartError(
+        'RAMPART_MODEL_SERVER_MODEL_UNKNOWN',
+        `version '${version}' of '${name}' is not loaded`,
+        {
+          details: { model: name, version },
+        },
+      );
+    }
+    this.#models.acquire(model);
+    try {
+      return await infer(model, body, this.#codec);
+    } finally {
+      this.#models.releaseUse(model);
+    }
   }
 
   /** The OIP metadata of a loaded version, or undefined. */
