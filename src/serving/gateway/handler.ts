@@ -16,6 +16,14 @@ import type { RejectionReason } from './metrics.js';
 import { methodFor, parseGatewayPath } from './path.js';
 import type { RouteResult } from './types.js';
 
+/** Answers a refusal: status, the metrics reason, the message and extra headers. */
+type Refuse = (
+  status: number,
+  reason: RejectionReason,
+  error: string,
+  headers?: Record<string, string>,
+) => void;
+
 const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 
@@ -148,15 +156,7 @@ async function handle(
   await handleInfer(ctx, req, res, state, principal, route, path);
 }
 
-function unrouted(
-  route: Exclude<RouteResult, { kind: 'ok' }>,
-  no: (
-    status: number,
-    reason: RejectionReason,
-    error: string,
-    headers?: Record<string, string>,
-  ) => void,
-): void {
+function unrouted(route: Exclude<RouteResult, { kind: 'ok' }>, no: Refuse): void {
   if (route.kind === 'unavailable') {
     // The reason (integrity, approval, upstream address) is for the operator's log, not callers.
     no(503, 'unavailable', 'the model is unavailable', {
@@ -170,12 +170,7 @@ function unrouted(
 async function authenticate(
   ctx: GatewayContext,
   req: IncomingMessage,
-  no: (
-    status: number,
-    reason: RejectionReason,
-    error: string,
-    headers?: Record<string, string>,
-  ) => void,
+  no: Refuse,
 ): Promise<PrincipalRecord | null> {
   const challenge = { 'www-authenticate': 'Bearer realm="rampart"' };
   // Node keeps only the first of repeated Authorization headers; count them in the raw list.
