@@ -35,13 +35,17 @@ export function createLogger(options: LoggerOptions, bindings: LogFields = {}): 
   const now = options.now ?? (() => new Date());
   const write = (level: LogLevel, message: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[options.level]) return;
-    const record = redact({ ...bindings, ...fields });
     const time = now().toISOString();
-    options.sink(
-      options.format === 'json'
-        ? `${JSON.stringify({ time, level, msg: message, ...unreserved(record) })}\n`
-        : `${time} ${level.toUpperCase()} ${message}${formatText(record)}\n`,
-    );
+    if (options.format === 'json') {
+      // One pass over the fields into the line's object: servers log a line per request.
+      const line: Record<string, unknown> = { time, level, msg: message };
+      addFields(line, bindings);
+      addFields(line, fields);
+      options.sink(`${JSON.stringify(line)}\n`);
+      return;
+    }
+    const record = redact({ ...bindings, ...fields });
+    options.sink(`${time} ${level.toUpperCase()} ${message}${formatText(record)}\n`);
   };
   return {
     debug: (message, fields) => {
@@ -68,12 +72,26 @@ export const silentLogger: Logger = createLogger({
 });
 
 // A field may not pose as the line's own time, level or message: such keys get a `_` prefix.
-function unreserved(record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    out[RESERVED.has(key) ? `_${key}` : key] = value;
+// A later field of the same name replaces an earlier one (fields over bindings).
+function addFields(line: Record<string, unknown>, fields: LogFields): void {
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    line[RESERVED.has(key) ? `_${key}` : key] = isSecretField(key)
+      ? '[redacted]'
+      : redactValue(fields[key], 1);
   }
-  return out;
+}
+
+// Field names repeat from line to line; remembering the verdict saves a regex test per field.
+const secretFields = new Map<string, boolean>();
+
+function isSecretField(key: string): boolean {
+  let secret = secretFields.get(key);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(key);
+    if (secretFields.size < 10_000) secretFields.set(key, secret);
+  }
+  return secret;
 }
 
 const RESERVED = new Set(['time', 'level', 'msg']);
@@ -82,7 +100,7 @@ const RESERVED = new Set(['time', 'level', 'msg']);
 function redact(fields: LogFields, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : redactValue(value, depth + 1);
+    out[key] = isSecretField(key) ? '[redacted]' : redactValue(value, depth + 1);
   }
   return out;
 }
