@@ -8,6 +8,7 @@ import { dsse, statement } from './dsse.js';
 import { encryption } from './encryption.js';
 import { kekFile, keys } from './keys.js';
 import { modelSignature } from './model-signature.js';
+import { oip } from './oip.js';
 import { scan } from './scan.js';
 import { describeError, type Target, type TargetFactory, type Verdict } from './target.js';
 
@@ -23,6 +24,7 @@ export const TARGETS: Readonly<Record<string, TargetFactory>> = {
   keys,
   scan,
   'model-signature': modelSignature,
+  oip,
 };
 
 /** Builds the named target; its corpus depends only on the seed. */
