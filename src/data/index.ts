@@ -18,3 +18,33 @@ export { DATASET_PROVENANCE_TYPE, openProvenance, signProvenance } from './prove
 export type { DatasetProvenance, ParentRef } from './provenance.js';
 export { findVersion, insertVersion, listVersions, nextSequence, parentsOf } from './repository.js';
 export type { VersionKey, VersionRecord, VersionSummary } from './repository.js';
+export {
+  binShares,
+  chi2Sf,
+  chiSquareContingency,
+  chiSquareDrift,
+  chiSquareGof,
+  contingencyDrift,
+  hellingerDrift,
+  jensenShannon,
+  jensenShannonDrift,
+  klDivDrift,
+  klDivergence,
+  kolmogorovSf,
+  ks2samp,
+  KS_MAX_EXACT_N,
+  normedWasserstein,
+  psiDrift,
+  wassersteinDistance,
+  zTestDrift,
+} from './drift/index.js';
+export type {
+  BinnedShares,
+  CategoricalTestResult,
+  Category,
+  ChiSquareResult,
+  ColumnKind,
+  ContingencyResult,
+  KsResult,
+  TestResult,
+} from './drift/index.js';

@@ -1,0 +1,112 @@
+// Evidently's binned distance stattests (jensenshannon, psi, kl_div, hellinger) as scores.
+import type { ColumnKind } from './distance.js';
+import {
+  binShares,
+  histogramCounts,
+  jensenShannon,
+  klDivergence,
+  sturgesEdges,
+} from './distance.js';
+import type { Category, TestResult } from './result.js';
+import { countValues, dropNaN, unionKeys } from './result.js';
+
+function sizes(
+  reference: readonly Category[],
+  current: readonly Category[],
+): { n_reference: number; n_current: number } {
+  let a = 0;
+  let b = 0;
+  for (const c of countValues(reference).values()) a += c;
+  for (const c of countValues(current).values()) b += c;
+  return { n_reference: a, n_current: b };
+}
+
+function emptyResult(n: { n_reference: number; n_current: number }): TestResult | undefined {
+  return n.n_reference === 0 || n.n_current === 0
+    ? { statistic: 0, ...n, degenerate: 'empty' }
+    : undefined;
+}
+
+/** Evidently's `jensenshannon`: JS distance (natural log) of the binned shares, no zero-filling. */
+export function jensenShannonDrift(
+  reference: readonly Category[],
+  current: readonly Category[],
+  kind: ColumnKind,
+): TestResult {
+  const n = sizes(reference, current);
+  const empty = emptyResult(n);
+  if (empty) return empty;
+  const bins = binShares(reference, current, kind, false);
+  return { statistic: jensenShannon(bins.reference, bins.current), ...n };
+}
+
+/** Evidently's `psi`: Σ (r − c) · ln(r / c) over zero-filled binned shares. */
+export function psiDrift(
+  reference: readonly Category[],
+  current: readonly Category[],
+  kind: ColumnKind,
+): TestResult {
+  const n = sizes(reference, current);
+  const empty = emptyResult(n);
+  if (empty) return empty;
+  const bins = binShares(reference, current, kind, true);
+  let psi = 0;
+  bins.reference.forEach((r, i) => {
+    const c = bins.current[i] as number;
+    psi += (r - c) * Math.log(r / c);
+  });
+  return { statistic: psi, ...n };
+}
+
+/** Evidently's `kl_div`: scipy.stats.entropy(reference shares, current shares), zero-filled. */
+export function klDivDrift(
+  reference: readonly Category[],
+  current: readonly Category[],
+  kind: ColumnKind,
+): TestResult {
+  const n = sizes(reference, current);
+  const empty = emptyResult(n);
+  if (empty) return empty;
+  const bins = binShares(reference, current, kind, true);
+  return { statistic: klDivergence(bins.reference, bins.current), ...n };
+}
+
+/**
+ * Evidently's `hellinger`: categorical sqrt(1 − Σ √(p·q)) over value shares; numerical on a
+ * Sturges density histogram of the distinct pooled values, Σ √(h1·h2) × bin width.
+ */
+export function hellingerDrift(
+  reference: readonly Category[],
+  current: readonly Category[],
+  kind: ColumnKind,
+): TestResult {
+  const n = sizes(reference, current);
+  const empty = emptyResult(n);
+  if (empty) return empty;
+  const refCounts = countValues(reference);
+  const curCounts = countValues(current);
+  const keys = unionKeys(refCounts, curCounts);
+  let bc = 0;
+  if (kind === 'categorical') {
+    for (const k of keys)
+      bc += Math.sqrt(
+        ((refCounts.get(k) ?? 0) / n.n_reference) * ((curCounts.get(k) ?? 0) / n.n_current),
+      );
+  } else {
+    const edges = sturgesEdges(keys as number[]);
+    const h1 = density(histogramCounts(dropNaN(reference as number[]), edges), edges);
+    const h2 = density(histogramCounts(dropNaN(current as number[]), edges), edges);
+    const width = ((edges[edges.length - 1] as number) - (edges[0] as number)) / (edges.length - 1);
+    h1.forEach((p, i) => {
+      bc += Math.sqrt(p * (h2[i] as number)) * width;
+    });
+  }
+  return { statistic: Math.sqrt(1 - Math.min(1, Math.max(0, bc))), ...n };
+}
+
+// numpy.histogram(density=True): counts / bin width / total.
+function density(counts: Float64Array, edges: Float64Array): Float64Array {
+  let total = 0;
+  for (const c of counts) total += c;
+  return counts.map((c, i) => c / ((edges[i + 1] as number) - (edges[i] as number)) / total);
+}
