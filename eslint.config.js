@@ -12,6 +12,7 @@ const LAYERS = [
   'audit',
   'identity',
   'data',
+  'training',
   'scan',
   'registry',
   'serving',

@@ -361,6 +361,23 @@ export const ERRORS = {
     title: 'ONNX Runtime failed while running a model on a validated request.',
     hint: 'Check the model server log for the runtime message; the model may need inputs within a narrower range.',
   },
+  // Dependency audit
+  RAMPART_LOCKFILE_INVALID: {
+    kind: 'input',
+    title:
+      'A lockfile is malformed, larger than the limits, or of a kind Rampart cannot read (requirements.txt, poetry.lock, uv.lock, Pipfile.lock).',
+    hint: 'Fix the file at the line given, or regenerate it with its tool (pip-compile --generate-hashes, poetry lock, uv lock, pipenv lock).',
+  },
+  RAMPART_ADVISORY_DB_MISSING: {
+    kind: 'usage',
+    title: 'No advisory database was given, or the path given is not an OSV advisory folder.',
+    hint: 'Run `git clone https://github.com/pypa/advisory-database` and pass the clone with --db or $RAMPART_ADVISORY_DB.',
+  },
+  RAMPART_ADVISORY_INVALID: {
+    kind: 'input',
+    title: 'An advisory record in the database is malformed, too large, or not an OSV document.',
+    hint: 'Update or re-clone the advisory database; the record named cannot be evaluated.',
+  },
   // Identity and access
   RAMPART_FORBIDDEN: {
     kind: 'refused',

@@ -5,6 +5,7 @@ import { certsCommand } from './certs.js';
 import { configCommand } from './config.js';
 import { dataCommand } from './data.js';
 import { deployCommand } from './deploy.js';
+import { depsCommand } from './deps.js';
 import { digestCommand } from './digest.js';
 import { gatewayCommand } from './gateway.js';
 import { grantCommand } from './grant.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   signCommand,
   verifyCommand,
   dataCommand,
+  depsCommand,
   modelCommand,
   deployCommand,
   grantCommand,
