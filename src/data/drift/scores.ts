@@ -1,5 +1,5 @@
 // Evidently's binned distance stattests (jensenshannon, psi, kl_div, hellinger) as scores.
-import type { ColumnKind } from './distance.js';
+import type { BinnedShares, ColumnKind } from './distance.js';
 import {
   binShares,
   histogramCounts,
@@ -27,17 +27,29 @@ function emptyResult(n: { n_reference: number; n_current: number }): TestResult 
     : undefined;
 }
 
+// The scores computed on binned shares: sizes, the empty case, then the score of the bins.
+function binnedScore(
+  reference: readonly Category[],
+  current: readonly Category[],
+  kind: ColumnKind,
+  zeroFill: boolean,
+  score: (bins: BinnedShares) => number,
+): TestResult {
+  const n = sizes(reference, current);
+  return (
+    emptyResult(n) ?? { statistic: score(binShares(reference, current, kind, zeroFill)), ...n }
+  );
+}
+
 /** Evidently's `jensenshannon`: JS distance (natural log) of the binned shares, no zero-filling. */
 export function jensenShannonDrift(
   reference: readonly Category[],
   current: readonly Category[],
   kind: ColumnKind,
 ): TestResult {
-  const n = sizes(reference, current);
-  const empty = emptyResult(n);
-  if (empty) return empty;
-  const bins = binShares(reference, current, kind, false);
-  return { statistic: jensenShannon(bins.reference, bins.current), ...n };
+  return binnedScore(reference, current, kind, false, (bins) =>
+    jensenShannon(bins.reference, bins.current),
+  );
 }
 
 /** Evidently's `psi`: Σ (r − c) · ln(r / c) over zero-filled binned shares. */
@@ -46,16 +58,14 @@ export function psiDrift(
   current: readonly Category[],
   kind: ColumnKind,
 ): TestResult {
-  const n = sizes(reference, current);
-  const empty = emptyResult(n);
-  if (empty) return empty;
-  const bins = binShares(reference, current, kind, true);
-  let psi = 0;
-  bins.reference.forEach((r, i) => {
-    const c = bins.current[i] as number;
-    psi += (r - c) * Math.log(r / c);
+  return binnedScore(reference, current, kind, true, (bins) => {
+    let psi = 0;
+    bins.reference.forEach((r, i) => {
+      const c = bins.current[i] as number;
+      psi += (r - c) * Math.log(r / c);
+    });
+    return psi;
   });
-  return { statistic: psi, ...n };
 }
 
 /** Evidently's `kl_div`: scipy.stats.entropy(reference shares, current shares), zero-filled. */
@@ -64,11 +74,9 @@ export function klDivDrift(
   current: readonly Category[],
   kind: ColumnKind,
 ): TestResult {
-  const n = sizes(reference, current);
-  const empty = emptyResult(n);
-  if (empty) return empty;
-  const bins = binShares(reference, current, kind, true);
-  return { statistic: klDivergence(bins.reference, bins.current), ...n };
+  return binnedScore(reference, current, kind, true, (bins) =>
+    klDivergence(bins.reference, bins.current),
+  );
 }
 
 /**
