@@ -378,6 +378,33 @@ export const ERRORS = {
     title: 'An advisory record in the database is malformed, too large, or not an OSV document.',
     hint: 'Update or re-clone the advisory database; the record named cannot be evaluated.',
   },
+  // Training runs
+  RAMPART_TRAIN_REFUSED: {
+    kind: 'refused',
+    title:
+      'A training run was refused before its command started: an input did not pass its check.',
+    hint: 'Read the reason: verify the dataset (`rampart data verify`), fix the lockfile findings (`rampart deps audit`), or run where isolation is possible.',
+  },
+  RAMPART_TRAIN_COMMAND_UNAVAILABLE: {
+    kind: 'input',
+    title: 'The training command could not be started (not found or not executable).',
+    hint: 'Give the command after `--` with its full path or make sure it is on PATH.',
+  },
+  RAMPART_TRAIN_OUTPUT_MISSING: {
+    kind: 'integrity',
+    title: 'A declared output of a training run is missing or is not a regular file.',
+    hint: 'Check that the command writes every path given with --output (relative to the working folder).',
+  },
+  RAMPART_TRAIN_RUN_NOT_FOUND: {
+    kind: 'not_found',
+    title: 'No training run with that id is recorded.',
+    hint: 'Run `rampart train list` to see the recorded runs.',
+  },
+  RAMPART_TRAIN_RECORD_INVALID: {
+    kind: 'integrity',
+    title: 'A stored training run record is damaged and cannot be read.',
+    hint: 'Restore the state folder from a backup; the run cannot be verified.',
+  },
   // Identity and access
   RAMPART_FORBIDDEN: {
     kind: 'refused',

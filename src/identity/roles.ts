@@ -45,6 +45,8 @@ export const PERMISSIONS = {
   'model.alias': ['admin', 'ml-engineer', 'deployer'],
   'model.quarantine': ['admin', 'security-reviewer', 'incident-responder'],
   'model.deploy': ['admin', 'deployer'],
+  'train.run': ['admin', 'ml-engineer'],
+  'train.read': ['admin', 'ml-engineer', 'auditor', 'security-reviewer', 'approver'],
   'grant.manage': ['admin'],
   'grant.read': ['admin', 'auditor', 'security-reviewer'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -30,3 +30,22 @@ export {
 export type { Pep440Version } from './pep440.js';
 export { parseTomlSubset } from './toml-subset.js';
 export type { TomlDocument, TomlTable, TomlValue } from './toml-subset.js';
+export { datasetVariable, PASSED_VARIABLES, runEnvironment } from './env.js';
+export type { RunDataset } from './env.js';
+export { isolatedCommand } from './isolation.js';
+export type { IsolatedCommand, Isolation } from './isolation.js';
+export { gitState, runCommand } from './process.js';
+export type { CommandOutcome, GitState } from './process.js';
+export {
+  LOCAL_BUILDER_ID,
+  runStatement,
+  SLSA_PROVENANCE_V1,
+  TRAIN_BUILD_TYPE,
+} from './provenance.js';
+export type { NamedDigest, RunFacts } from './provenance.js';
+export { recordRun } from './run.js';
+export type { RecordedRun, RunPlan, RunServices } from './run.js';
+export { findRun, insertRun, listRuns } from './runs-repo.js';
+export type { RunSummary, StoredRun } from './runs-repo.js';
+export { verifyRun } from './verify-run.js';
+export type { BrokenLink, RunVerification, VerifyRunServices } from './verify-run.js';

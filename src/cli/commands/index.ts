@@ -16,6 +16,7 @@ import { principalCommand } from './principal.js';
 import { scanCommand } from './scan.js';
 import { signCommand } from './sign.js';
 import { tokenCommand } from './token.js';
+import { trainCommand } from './train.js';
 import { upCommand } from './up.js';
 import { verifyCommand } from './verify.js';
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   verifyCommand,
   dataCommand,
   depsCommand,
+  trainCommand,
   modelCommand,
   deployCommand,
   grantCommand,

@@ -3,6 +3,7 @@ import { migration0002 } from './0002-audit-log.js';
 import { migration0003 } from './0003-datasets.js';
 import { migration0004 } from './0004-identity-registry.js';
 import { migration0005 } from './0005-gateway.js';
+import { migration0006 } from './0006-training-runs.js';
 import type { Migration } from './migration.js';
 
 /** Every migration the code knows, in version order. Append only. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 
 export { portable } from './migration.js';
