@@ -342,6 +342,12 @@ describe('rampart model: registry with evidence-gated promotion', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.body.bomFormat, 'CycloneDX');
     assert.equal(run.body.specVersion, '1.6');
+    // fraud@1 went to production with bob's and carol's signed reviews, then was quarantined.
+    const model = (run.body.components as { properties: { name: string; value: string }[] }[])[0];
+    const props = new Map((model?.properties ?? []).map((p) => [p.name, p.value]));
+    const reviewers = [...props].filter(([k]) => /^rampart:approval\.\d+\.principal$/.test(k));
+    assert.deepEqual(reviewers.map(([, v]) => v).sort(), ['bob', 'carol']);
+    assert.equal(props.get('rampart:quarantined'), 'true');
   });
 });
 

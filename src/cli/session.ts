@@ -63,18 +63,34 @@ export async function openSession(
   }
 }
 
-/** Runs `fn` with the registry of a session's state folder (and a hashing pool for it). */
+/**
+ * The registry of an open state folder, with the hashing pool it runs on (sized by
+ * hashing.workers); close() releases the pool.
+ */
+export async function openStateRegistry(
+  state: State,
+  identity: Identity,
+): Promise<{ registry: RegistryContext; close(): Promise<void> }> {
+  const workers = state.config.hashing.workers;
+  const pool = new HashPool(workers > 0 ? { size: workers } : {});
+  try {
+    const registry = await openRegistry(state, identity, { pool, toolVersion: packageVersion() });
+    return { registry, close: () => pool.close() };
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+}
+
+/** Runs `fn` with the registry of a session's state folder. */
 export async function withRegistry<T>(
   session: Session,
   fn: (registry: RegistryContext) => Promise<T>,
 ): Promise<T> {
-  const workers = session.state.config.hashing.workers;
-  const pool = new HashPool(workers > 0 ? { size: workers } : {});
+  const opened = await openStateRegistry(session.state, session.identity);
   try {
-    return await fn(
-      await openRegistry(session.state, session.identity, { pool, toolVersion: packageVersion() }),
-    );
+    return await fn(opened.registry);
   } finally {
-    await pool.close();
+    await opened.close();
   }
 }

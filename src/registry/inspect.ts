@@ -2,6 +2,7 @@
 import { sha256 } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
 import { buildModelBom } from './bom.js';
+import { PREDICATE_TYPE } from './bundle.js';
 import { receiptsOf } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { parseModelRef, versionLabel } from './model-names.js';
@@ -155,18 +156,17 @@ export async function modelBom(
     async () => {
       const record = await resolveModelVersion(context.store, parseModelRef(refText, true));
       const view = await versionView(context, record);
-      const approvals = await Promise.all(
-        view.requests.map(async (request) =>
-          (await reviewsOf(context.store, request.id)).map((review) => ({
-            requestId: request.id,
-            alias: request.alias,
-            principal: review.principal,
-            role: review.role,
-            decision: review.decision,
-            at: review.createdAt,
-            statementDigest: sha256(review.statement),
-          })),
-        ),
+      // The view already holds every review of this version's requests, with its digest.
+      const approvals = view.requests.flatMap((request) =>
+        request.reviews.map((review) => ({
+          requestId: request.id,
+          alias: request.alias,
+          principal: review.principal,
+          role: review.role,
+          decision: review.decision,
+          at: review.createdAt,
+          statementDigest: review.statementDigest,
+        })),
       );
       const bom = buildModelBom({
         model: {
@@ -183,8 +183,8 @@ export async function modelBom(
               : { reason: view.quarantine.reason, at: view.quarantine.at },
         },
         signature: {
-          predicateType: 'https://model_signing/signature/v1.0',
-          bundleDigest: sha256(record.bundle),
+          predicateType: PREDICATE_TYPE,
+          bundleDigest: view.signature.bundleDigest,
           keyHint: null,
         },
         scan: {
@@ -198,7 +198,7 @@ export async function modelBom(
           digest: d.digest,
         })),
         run: record.runId === null ? null : { id: record.runId, provenanceDigest: null },
-        approvals: approvals.flat(),
+        approvals,
         tool: { name: 'rampart', version: context.toolVersion },
         now: context.now(),
       });

@@ -95,12 +95,9 @@ export function chiSquareDrift(
   reference: readonly Category[],
   current: readonly Category[],
 ): CategoricalTestResult {
-  const ref = countValues(reference);
-  const cur = countValues(current);
-  const sizes = sizesOf(ref, cur);
-  if (sizes.n_reference === 0 || sizes.n_current === 0)
-    return { statistic: 0, p_value: 1, ...sizes, degenerate: 'empty' };
-  const keys = unionKeys(ref, cur);
+  const counts = counted(reference, current);
+  if ('empty' in counts) return counts.empty;
+  const { ref, cur, sizes, keys } = counts;
   // scipy gives p = NaN for one category (0 degrees of freedom); Evidently then reports no
   // drift, which p = 1 states explicitly.
   if (keys.length < 2) return { statistic: 0, p_value: 1, ...sizes, degenerate: 'constant' };
@@ -117,12 +114,9 @@ export function contingencyDrift(
   reference: readonly Category[],
   current: readonly Category[],
 ): CategoricalTestResult {
-  const ref = countValues(reference);
-  const cur = countValues(current);
-  const sizes = sizesOf(ref, cur);
-  if (sizes.n_reference === 0 || sizes.n_current === 0)
-    return { statistic: 0, p_value: 1, ...sizes, degenerate: 'empty' };
-  const keys = unionKeys(ref, cur);
+  const counts = counted(reference, current);
+  if ('empty' in counts) return counts.empty;
+  const { ref, cur, sizes, keys } = counts;
   const res = chiSquareContingency([
     keys.map((k) => ref.get(k) ?? 0),
     keys.map((k) => cur.get(k) ?? 0),
@@ -138,13 +132,12 @@ export function zTestDrift(
   reference: readonly Category[],
   current: readonly Category[],
 ): CategoricalTestResult {
-  const ref = countValues(reference);
-  const cur = countValues(current);
-  const sizes = sizesOf(ref, cur);
+  const counts = counted(reference, current);
+  if ('empty' in counts) return counts.empty;
+  const { ref, cur, sizes } = counts;
   const n1 = sizes.n_reference;
   const n2 = sizes.n_current;
-  if (n1 === 0 || n2 === 0) return { statistic: 0, p_value: 1, ...sizes, degenerate: 'empty' };
-  const keys = unionKeys(ref, cur).sort(compareCategories);
+  const keys = [...counts.keys].sort(compareCategories);
   if (keys.length === 1) return { statistic: 0, p_value: 1, ...sizes, degenerate: 'constant' };
   const first = keys[0] as Category;
   const p1 = (n1 - (ref.get(first) ?? 0)) / n1;
@@ -161,6 +154,27 @@ export function compareCategories(a: Category, b: Category): number {
   const sb = typeof b === 'string' ? b : String(b);
   if (typeof a !== typeof b) return typeof a < typeof b ? -1 : 1;
   return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Both sides' category counts, sizes and the union of categories; or the empty-side result. */
+function counted(
+  reference: readonly Category[],
+  current: readonly Category[],
+):
+  | {
+      ref: Map<Category, number>;
+      cur: Map<Category, number>;
+      sizes: { n_reference: number; n_current: number };
+      keys: Category[];
+    }
+  | { empty: CategoricalTestResult } {
+  const ref = countValues(reference);
+  const cur = countValues(current);
+  const sizes = sizesOf(ref, cur);
+  if (sizes.n_reference === 0 || sizes.n_current === 0) {
+    return { empty: { statistic: 0, p_value: 1, ...sizes, degenerate: 'empty' } };
+  }
+  return { ref, cur, sizes, keys: unionKeys(ref, cur) };
 }
 
 function sizesOf(

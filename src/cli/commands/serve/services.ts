@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { HashPool, type Logger } from '../../../core/index.js';
+import type { Logger } from '../../../core/index.js';
 import { createJwtVerifier, openIdentity, type Identity } from '../../../identity/index.js';
-import { openRegistry, type RegistryContext } from '../../../registry/index.js';
+import type { RegistryContext } from '../../../registry/index.js';
 import { readTlsFiles } from '../../../server/index.js';
 import {
   DEMO_MODEL,
@@ -11,7 +11,7 @@ import {
   type RunningServing,
 } from '../../../serving/index.js';
 import type { State } from '../../../state/index.js';
-import { packageVersion } from '../../version.js';
+import { openStateRegistry } from '../../session.js';
 
 /** Identity, registry and a hashing pool over an open state folder, for the servers. */
 export interface Services {
@@ -26,15 +26,8 @@ export async function openServices(state: State): Promise<Services> {
   const identity = await openIdentity(state, {
     jwt: oidc === null ? undefined : createJwtVerifier(oidc),
   });
-  const workers = state.config.hashing.workers;
-  const pool = new HashPool(workers > 0 ? { size: workers } : {});
-  try {
-    const registry = await openRegistry(state, identity, { pool, toolVersion: packageVersion() });
-    return { identity, registry, close: () => pool.close() };
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
+  const opened = await openStateRegistry(state, identity);
+  return { identity, registry: opened.registry, close: () => opened.close() };
 }
 
 /** Starts the gateway (and its embedded model server) on host:port, with gateway.tls. */
