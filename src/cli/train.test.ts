@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
 import { loadPrivateKey, parseEnvelope, toPublicKey, verifyStatement } from '../core/index.js';
-import { rampartAsAdmin, type CliRun } from '../../testkit/cli.js';
+import { rampart, rampartAsAdmin, type CliRun } from '../../testkit/cli.js';
 import { sharedRoot } from '../../testkit/paths.js';
 import { tempDir } from '../../testkit/tmp.js';
 
@@ -220,4 +222,121 @@ describe('rampart train', () => {
       }
     },
   );
+
+  it('records a parameters file and a signed base model; refuses a tampered base model', async () => {
+    const { root, home } = await setup();
+    const params = path.join(root, 'params.yaml');
+    writeFileSync(params, 'lr: 0.01\nlayers: [64, 32]\nname: small\n');
+    const base = path.join(root, 'base');
+    mkdirSync(base);
+    writeFileSync(path.join(base, 'weights.bin'), Buffer.alloc(4096, 3));
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key = path.join(root, 'base.key');
+    const pub = path.join(root, 'base.pub');
+    writeFileSync(key, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(pub, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+    const signed = await rampart(['sign', base, '--key', key, '--home', home]);
+    assert.equal(signed.code, 0, signed.stderr);
+    const marker = path.join(root, 'ran');
+    const command = node(`require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`);
+    const args = ['--params', params, '--param', 'lr=0.02', '--base-model', base];
+
+    const run = await train(home, ['run', '--name', 'ft', ...args, '--base-key', pub, ...command]);
+    assert.equal(run.code, 0, run.stdout);
+    const facts = run.body.run as Json;
+    // --param wins over the file; non-text values are canonical JSON.
+    assert.deepEqual(facts.parameters, { lr: '0.02', layers: '[64,32]', name: 'small' });
+    const { payload } = run.body.provenance as { payload: string };
+    const statement = JSON.parse(Buffer.from(payload, 'base64').toString()) as {
+      predicate: { buildDefinition: { resolvedDependencies: Json[] } };
+    };
+    const deps = statement.predicate.buildDefinition.resolvedDependencies.map((d) => d.name);
+    assert.ok(deps.includes(`base-model:${base}`) && deps.includes(`params:${params}`));
+    assert.equal((await train(home, ['verify', String(facts.id)])).code, 0);
+
+    const noKey = await train(home, ['run', '--name', 'ft', ...args, ...command]);
+    assert.equal(noKey.code, 2);
+    writeFileSync(path.join(base, 'weights.bin'), Buffer.alloc(4096, 4));
+    const tampered = await train(home, [
+      'run',
+      '--name',
+      'ft',
+      ...args,
+      '--base-key',
+      pub,
+      ...command,
+    ]);
+    assert.equal(tampered.code, 1);
+    assert.equal((tampered.body.error as Json).code, 'RAMPART_TRAIN_REFUSED');
+    assert.match(String((tampered.body.error as Json).message), /base model/);
+    assert.equal(existsSync(marker), true, 'only the first run ran');
+  });
+
+  it('reproduces a deterministic run byte for byte and names the output that differs', async () => {
+    const { root, home } = await setup();
+    const out = path.join(root, 'model.txt');
+    const deterministic = `require('fs').writeFileSync(${JSON.stringify(out)}, 'seed=' + process.env.RAMPART_SEED + ' data=' + require('fs').readFileSync(process.env.RAMPART_DATA_RAW + '/a.csv', 'utf8'))`;
+    const run = await train(home, [
+      'run',
+      '--name',
+      'det',
+      '--data',
+      'raw@1',
+      '--seed',
+      '11',
+      '--output',
+      out,
+      ...node(deterministic),
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    const id = String((run.body.run as Json).id);
+    const original = readFileSync(out);
+    const again = await train(home, ['reproduce', id]);
+    assert.equal(again.code, 0, again.stdout);
+    assert.equal(again.body.identical, true);
+    assert.deepEqual(readFileSync(out), original, 'the original output is put back');
+
+    const noisy = path.join(root, 'noisy.txt');
+    const random = `require('fs').writeFileSync(${JSON.stringify(noisy)}, String(Math.random()))`;
+    const second = await train(home, ['run', '--name', 'rnd', '--output', noisy, ...node(random)]);
+    const noisyId = String((second.body.run as Json).id);
+    const before = readFileSync(noisy, 'utf8');
+    const differs = await train(home, ['reproduce', noisyId]);
+    assert.equal(differs.code, 1);
+    const outputs = differs.body.outputs as Json[];
+    assert.deepEqual(
+      outputs.map((o) => [o.path, o.identical]),
+      [[noisy, false]],
+    );
+    assert.equal(readFileSync(noisy, 'utf8'), before, 'the original output is put back');
+    assert.equal((await train(home, ['verify', noisyId])).code, 0);
+  });
+
+  it('refuses to verify or reproduce a run whose stored record was edited', async () => {
+    const { root, home } = await setup();
+    const marker = path.join(root, 'evil');
+    const run = await train(home, ['run', '--name', 'ok', ...node('1')]);
+    const id = String((run.body.run as Json).id);
+    // An attacker with database access swaps the command the record says was run.
+    const evil = [
+      process.execPath,
+      '-e',
+      `require('fs').writeFileSync(${JSON.stringify(marker)},'x')`,
+    ];
+    const db = new Database(path.join(home, 'rampart.db'));
+    db.prepare(
+      "UPDATE training_runs SET record = json_set(record, '$.command', json(?)) WHERE id = ?",
+    ).run(JSON.stringify(evil), id);
+    db.close();
+    const verified = await train(home, ['verify', id]);
+    assert.equal(verified.code, 1);
+    assert.deepEqual(
+      (verified.body.broken as Json[]).map((b) => b.link),
+      ['record'],
+    );
+    const reproduced = await train(home, ['reproduce', id]);
+    assert.equal(reproduced.code, 1);
+    assert.equal((reproduced.body.error as Json).code, 'RAMPART_TRAIN_REFUSED');
+    assert.equal(existsSync(marker), false, 'the edited command never ran');
+  });
 });

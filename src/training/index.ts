@@ -49,3 +49,7 @@ export { findRun, insertRun, listRuns } from './runs-repo.js';
 export type { RunSummary, StoredRun } from './runs-repo.js';
 export { verifyRun } from './verify-run.js';
 export type { BrokenLink, RunVerification, VerifyRunServices } from './verify-run.js';
+export { executePlan } from './run.js';
+export type { Execution } from './run.js';
+export { reproduceRun } from './reproduce.js';
+export type { OutputComparison, Reproduction } from './reproduce.js';

@@ -29,11 +29,17 @@ export interface RunFacts {
   readonly status: 'succeeded' | 'failed';
   readonly exitCode: number | null;
   readonly command: readonly string[];
+  /** The working folder the command ran in (runs recorded before it was kept have none). */
+  readonly cwd?: string | undefined;
   readonly parameters: Readonly<Record<string, string>>;
   readonly seed?: number | undefined;
   /** Dataset versions as `name@N` with their (verified) digest. */
   readonly datasets: readonly { readonly label: string; readonly digest: Digest }[];
   readonly lockfiles: readonly NamedDigest[];
+  /** A pre-trained model the run starts from: its signed root digest and the verifying key's id. */
+  readonly baseModel?: (NamedDigest & { readonly keyId: string }) | undefined;
+  /** A parameters file (`--params`); its values are in `parameters` too. */
+  readonly paramsFile?: NamedDigest | undefined;
   readonly git?: GitState | undefined;
   readonly principal: { readonly subject: string; readonly type: string };
   readonly isolation: Isolation;
@@ -65,6 +71,19 @@ export function runStatement(facts: RunFacts): Statement {
     ...facts.datasets.map((d) => ({ name: `dataset:${d.label}`, digest: hex(d.digest) })),
     ...facts.lockfiles.map((l) => ({ name: `lockfile:${l.path}`, digest: hex(l.digest) })),
   ];
+  if (facts.baseModel !== undefined) {
+    resolved.push({
+      name: `base-model:${facts.baseModel.path}`,
+      digest: hex(facts.baseModel.digest),
+      annotations: { signatureVerifiedWithKey: facts.baseModel.keyId },
+    });
+  }
+  if (facts.paramsFile !== undefined) {
+    resolved.push({
+      name: `params:${facts.paramsFile.path}`,
+      digest: hex(facts.paramsFile.digest),
+    });
+  }
   if (facts.git !== undefined) {
     resolved.push({
       name: 'code',
@@ -81,6 +100,7 @@ export function runStatement(facts: RunFacts): Statement {
         externalParameters: {
           name: facts.name,
           command: facts.command,
+          ...(facts.cwd === undefined ? {} : { workingDirectory: facts.cwd }),
           parameters: facts.parameters,
           ...(facts.seed === undefined ? {} : { seed: facts.seed }),
         },

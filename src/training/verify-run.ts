@@ -1,5 +1,6 @@
 /** Re-verifying a recorded run: signature, record, outputs, logs and dependencies. */
 import {
+  canonicalize,
   digestHex,
   hashFile,
   isRampartError,
@@ -10,7 +11,17 @@ import {
   type PublicKeyLike,
 } from '../core/index.js';
 import type { Executor } from '../store/index.js';
+import { runStatement, type RunFacts } from './provenance.js';
 import { findRun } from './runs-repo.js';
+
+// Rebuilding the statement from the stored record must give the signed statement exactly.
+function recordMatches(facts: RunFacts, signed: unknown): boolean {
+  try {
+    return canonicalize(runStatement(facts)) === canonicalize(signed);
+  } catch {
+    return false;
+  }
+}
 
 /** One broken link of a run's chain. */
 export interface BrokenLink {
@@ -58,6 +69,9 @@ export async function verifyRun(services: VerifyRunServices, id: string): Promis
     };
     if (predicate.runDetails?.metadata?.invocationId !== run.facts.id) {
       fail('provenance', 'the signed provenance is about another run');
+    } else if (!recordMatches(run.facts, statement)) {
+      // The record is what list/show/reproduce read: it must say exactly what was signed.
+      fail('record', 'the stored run record differs from its signed provenance');
     }
     const signed = statement.subject.map((s) => `${s.name}\0${s.digest.sha256}`).join('\n');
     const recorded = run.outputRows.map((o) => `${o.path}\0${digestHex(o.digest as Digest)}`);

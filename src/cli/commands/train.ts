@@ -1,22 +1,20 @@
 import path from 'node:path';
-import { hashFile, HashPool, RampartError } from '../../core/index.js';
-import { datasetContext, verifyDatasetVersion, type DatasetContext } from '../../data/index.js';
-import {
-  AdvisoryDatabase,
-  auditDependencies,
-  findRun,
-  listRuns,
-  readLockfile,
-  recordRun,
-  verifyRun,
-  type NamedDigest,
-  type RunPlan,
-} from '../../training/index.js';
+import { HashPool, RampartError } from '../../core/index.js';
+import { datasetContext, type DatasetContext } from '../../data/index.js';
+import { findRun, listRuns, recordRun } from '../../training/index.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
 import { actionArgument, actionOf, listOption, stringOption } from '../options.js';
 import { openSession, type Session } from '../session.js';
+import {
+  auditLockfiles,
+  readParamsFile,
+  refuseAudited,
+  verifyBaseModel,
+  verifyDatasets,
+} from './train/preflight.js';
+import { reproduce, verifyRecordedRun } from './train/reproduce.js';
 
-const ACTIONS = ['run', 'list', 'show', 'verify'] as const;
+const ACTIONS = ['run', 'list', 'show', 'verify', 'reproduce'] as const;
 const RUN = ['run'];
 
 /** `rampart train`: recorded, signed training runs (SLSA Provenance v1). */
@@ -24,7 +22,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'Run a training command with verified inputs and record signed SLSA provenance',
   usage:
-    'train run --name <name> [options] -- <command> [args...] | list | show <run> | verify <run>',
+    'train run --name <name> [options] -- <command> [args...] | list | show <run> | verify <run> | reproduce <run>',
   description: [
     'run -- <command>  before the command: every --data version verifies, every --lockfile',
     '                  passes the dependency audit, the token allows train.run (else exit 1 and',
@@ -34,7 +32,10 @@ export const trainCommand: Command = {
     '                  provenance is stored. A failing command is recorded as a failed run (exit 1).',
     'list              the recorded runs, newest first',
     'show <run>        one run: its record and its provenance',
-    'verify <run>      signature, outputs, logs and datasets still verify (exit 1 naming the link)',
+    'verify <run>      signature, record, outputs, logs and datasets still verify (exit 1 naming',
+    '                  the link)',
+    'reproduce <run>   run the verified record again (same command, parameters, seed, datasets,',
+    '                  isolation) and compare the outputs byte for byte (exit 1 if any differs)',
     'See docs/training.md.',
   ].join('\n'),
   options: {
@@ -56,8 +57,26 @@ export const trainCommand: Command = {
     db: {
       type: 'string',
       value: '<path>',
-      actions: RUN,
+      actions: ['run', 'reproduce'],
       description: 'advisory database for --lockfile (default $RAMPART_ADVISORY_DB)',
+    },
+    'base-model': {
+      type: 'string',
+      value: '<path>',
+      actions: RUN,
+      description: 'a pre-trained model the run starts from; its signature must verify',
+    },
+    'base-key': {
+      type: 'string',
+      value: '<pub.pem>',
+      actions: ['run', 'reproduce'],
+      description: 'public key the base model was signed with',
+    },
+    params: {
+      type: 'string',
+      value: '<file>',
+      actions: RUN,
+      description: 'JSON or YAML file of hyperparameters (recorded with its digest)',
     },
     param: {
       type: 'string',
@@ -95,6 +114,10 @@ export const trainCommand: Command = {
       if (action === 'run') return await run(context, input, session);
       if (action === 'list') return await list(session);
       const id = actionArgument('train', input, 'run id');
+      if (action === 'reproduce') {
+        await session.authorize('train.run', { type: 'training-run', id });
+        return await withContext(session, (data) => reproduce(context, input, session, data, id));
+      }
       await session.authorize('train.read', { type: 'training-run', id });
       return action === 'show' ? await show(session, id) : await verify(session, id);
     } finally {
@@ -133,7 +156,7 @@ async function run(
   const seed = parseSeed(stringOption(input, 'seed'));
   await session.authorize('train.run', { type: 'training-run', id: name });
   return withContext(session, async (data) => {
-    const { lockfiles, datasets } = await preflight(context, input, session, data, name);
+    const checked = await refuseAudited(session, name, () => preflight(context, input, data));
     const recorded = await recordRun(
       {
         store: session.state.store,
@@ -144,10 +167,12 @@ async function run(
       {
         name,
         command,
-        parameters,
+        parameters: { ...checked.params?.parameters, ...parameters },
         seed,
-        datasets,
-        lockfiles,
+        datasets: checked.datasets,
+        lockfiles: checked.lockfiles,
+        ...(checked.baseModel === undefined ? {} : { baseModel: checked.baseModel }),
+        ...(checked.params === undefined ? {} : { paramsFile: checked.params.file }),
         isolate: input.options.isolate === true,
         outputs: listOption(input, 'output').map((p) => path.resolve(context.cwd, p)),
         cwd: context.cwd,
@@ -180,51 +205,27 @@ async function run(
   });
 }
 
-// The checks before the command may run; a refusal is an audit entry of its own.
-async function preflight(
-  context: CommandContext,
-  input: CommandInput,
-  session: Session,
-  data: DatasetContext,
-  name: string,
-): Promise<{ lockfiles: RunPlan['lockfiles']; datasets: RunPlan['datasets'][number][] }> {
-  try {
-    const lockfiles = await auditLockfiles(context, input);
-    const datasets: RunPlan['datasets'][number][] = [];
-    for (const ref of listOption(input, 'data')) {
-      const checked = await verifyDatasetVersion(data, ref);
-      if (!checked.verified) {
-        throw refused(`dataset ${checked.label} does not verify (run \`rampart data verify\`)`);
-      }
-      const datasetName = checked.label.slice(0, checked.label.lastIndexOf('@'));
-      datasets.push({
-        name: datasetName,
-        path: checked.path,
-        label: checked.label,
-        digest: checked.digest,
-      });
-    }
-    return { lockfiles, datasets };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    await session.identity.access.record(
-      session.principal,
-      'train.run',
-      { type: 'training-run', id: name },
-      { allowed: false, reason: `refused before the command ran: ${reason}` },
-    );
-    throw error;
-  }
-}
-
-function refused(reason: string): RampartError {
-  return new RampartError(
-    'RAMPART_TRAIN_REFUSED',
-    `train run refused: ${reason}; the command was not run`,
-    {
-      details: { reason },
-    },
+// Everything `train run` checks before the command may start.
+async function preflight(context: CommandContext, input: CommandInput, data: DatasetContext) {
+  const resolve = (p: string) => path.resolve(context.cwd, p);
+  const db = stringOption(input, 'db') ?? context.env.RAMPART_ADVISORY_DB;
+  const lockfiles = await auditLockfiles(
+    listOption(input, 'lockfile').map(resolve),
+    db === undefined || db === '' ? undefined : resolve(db),
   );
+  const base = stringOption(input, 'base-model');
+  const baseKey = stringOption(input, 'base-key');
+  if (base === undefined && baseKey !== undefined) {
+    throw new RampartError('RAMPART_USAGE', 'train run: --base-key needs --base-model');
+  }
+  const baseModel =
+    base === undefined
+      ? undefined
+      : await verifyBaseModel(resolve(base), baseKey === undefined ? undefined : resolve(baseKey));
+  const paramsFile = stringOption(input, 'params');
+  const params = paramsFile === undefined ? undefined : await readParamsFile(resolve(paramsFile));
+  const datasets = await verifyDatasets(data, listOption(input, 'data'));
+  return { lockfiles, baseModel, params, datasets };
 }
 
 function parseParams(values: readonly string[]): Record<string, string> {
@@ -243,38 +244,6 @@ function parseSeed(value: string | undefined): number | undefined {
     throw new RampartError('RAMPART_USAGE', `--seed ${value} is not a whole number 0..4294967295`);
   }
   return Number(value);
-}
-
-// Any finding or unreadable lockfile refuses the run, before anything else is spent on it.
-async function auditLockfiles(
-  context: CommandContext,
-  input: CommandInput,
-): Promise<NamedDigest[]> {
-  const files = listOption(input, 'lockfile').map((f) => path.resolve(context.cwd, f));
-  if (files.length === 0) return [];
-  const db = stringOption(input, 'db') ?? context.env.RAMPART_ADVISORY_DB;
-  if (db === undefined || db === '') {
-    throw new RampartError(
-      'RAMPART_ADVISORY_DB_MISSING',
-      'train run: --lockfile needs an advisory database; pass --db <path> or set RAMPART_ADVISORY_DB',
-    );
-  }
-  const database = await AdvisoryDatabase.open(path.resolve(context.cwd, db));
-  const lockfiles = await Promise.all(files.map((file) => readLockfile(file)));
-  const report = await auditDependencies(lockfiles, database);
-  const first = report.findings[0];
-  if (first !== undefined) {
-    const what = first.kind === 'vulnerable' ? first.advisory : first.kind;
-    throw refused(
-      `${report.findings.length} dependency finding(s), first: ${first.package} ${first.version ?? ''} ${what} in ${first.lockfile}`,
-    );
-  }
-  if (report.problems.length > 0) {
-    throw refused(`the dependency audit could not complete: ${report.problems[0]?.message ?? ''}`);
-  }
-  return Promise.all(
-    files.map(async (file) => ({ path: file, digest: (await hashFile(file)).digest })),
-  );
 }
 
 async function list(session: Session): Promise<CommandResult> {
@@ -300,6 +269,12 @@ async function show(session: Session, id: string): Promise<CommandResult> {
     `  command  ${JSON.stringify(f.command)}`,
     ...f.datasets.map((d) => `  dataset  ${d.label}  ${d.digest}`),
     ...f.lockfiles.map((l) => `  lockfile ${l.path}  ${l.digest}`),
+    ...(f.baseModel === undefined
+      ? []
+      : [`  base     ${f.baseModel.path}  ${f.baseModel.digest}  key ${f.baseModel.keyId}`]),
+    ...(f.paramsFile === undefined
+      ? []
+      : [`  params   ${f.paramsFile.path}  ${f.paramsFile.digest}`]),
     ...(f.git === undefined ? [] : [`  code     ${f.git.commit}${f.git.dirty ? ' (dirty)' : ''}`]),
     ...f.outputs.map((o) => `  output   ${o.path}  ${o.digest}`),
     `  logs     stdout ${f.logs.stdout}  stderr ${f.logs.stderr}`,
@@ -312,21 +287,7 @@ async function show(session: Session, id: string): Promise<CommandResult> {
 }
 
 async function verify(session: Session, id: string): Promise<CommandResult> {
-  const result = await withContext(session, (data) =>
-    verifyRun(
-      {
-        store: session.state.store,
-        trusted: data.trusted,
-        blobs: session.state.encryptedBlobs,
-        checkDataset: async (label, digest) => {
-          const checked = await verifyDatasetVersion(data, label);
-          if (checked.digest !== digest) return `now has digest ${checked.digest}, not ${digest}`;
-          return checked.verified ? undefined : 'its files or provenance no longer verify';
-        },
-      },
-      id,
-    ),
-  );
+  const result = await withContext(session, (data) => verifyRecordedRun(session, data, id));
   const text = result.verified
     ? `Run ${id} verifies: signature, outputs, logs and datasets.`
     : [`Run ${id} does NOT verify:`, ...result.broken.map((b) => `  ${b.link}: ${b.message}`)].join(
