@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -491,5 +491,110 @@ describe('rampart token and principal: authentication contract', () => {
     );
     assert.ok(alice?.actions.includes('model.register'));
     assert.ok(!alice?.actions.includes('principal.add'));
+  });
+
+  it('register --run links a verified run, refuses files it did not produce, and the trainer may not approve', async () => {
+    const w = await world();
+    const { alice = '', admin = '', bob = '' } = w.tokens;
+    const out = path.join(w.root, 'trained');
+    mkdirSync(out, { recursive: true });
+    const weights = path.join(out, 'weights.txt');
+    const script = `require('fs').writeFileSync(${JSON.stringify(weights)}, 'w=' + process.env.RAMPART_SEED)`;
+    const training = await rampart(
+      [
+        'train',
+        'run',
+        '--home',
+        w.home,
+        '--json',
+        '--name',
+        'fraud-train',
+        '--seed',
+        '3',
+        '--output',
+        weights,
+        '--',
+        process.execPath,
+        '-e',
+        script,
+      ],
+      { RAMPART_TOKEN: alice },
+    );
+    const trained = { ...training, body: JSON.parse(training.stdout) as Body };
+    assert.equal(trained.code, 0, trained.stdout);
+    const runId = (trained.body.run as { id: string }).id;
+
+    // The admin registers what alice's run produced; the version names the run.
+    const registered = await w.as(admin, [
+      'model',
+      'register',
+      out,
+      '--name',
+      'trained',
+      '--run',
+      runId,
+    ]);
+    assert.equal(registered.code, 0, registered.stdout);
+    const bom = await w.as(admin, ['model', 'bom', 'trained@1']);
+    const formulation = JSON.stringify(bom.body.formulation);
+    assert.ok(formulation.includes(runId));
+    assert.ok(formulation.includes('SLSA provenance v1'));
+    assert.ok(JSON.stringify(bom.body).includes(`SLSA provenance of training run ${runId}`));
+
+    // A file the run did not produce is refused.
+    writeFileSync(path.join(out, 'extra.txt'), 'smuggled');
+    const stray = await w.as(admin, [
+      'model',
+      'register',
+      out,
+      '--name',
+      'trained',
+      '--run',
+      runId,
+    ]);
+    assert.equal(stray.code, 1);
+    assert.equal(code(stray), 'RAMPART_MODEL_REFUSED');
+    assert.match((stray.body.error as { message: string }).message, /extra\.txt.*not an output/);
+    // So is a run whose output changed since (it no longer verifies).
+    rmSync(path.join(out, 'extra.txt'));
+    writeFileSync(weights, 'w=tampered');
+    const changed = await w.as(admin, [
+      'model',
+      'register',
+      out,
+      '--name',
+      'trained',
+      '--run',
+      runId,
+    ]);
+    assert.equal(code(changed), 'RAMPART_MODEL_REFUSED');
+    assert.match((changed.body.error as { message: string }).message, /does not verify/);
+    const unknown = await w.as(admin, [
+      'model',
+      'register',
+      out,
+      '--name',
+      'trained',
+      '--run',
+      'nope',
+    ]);
+    assert.equal(code(unknown), 'RAMPART_TRAIN_RUN_NOT_FOUND');
+
+    // Separation of duties: the trainer cannot review the model her run produced.
+    const requested = await w.as(admin, [
+      'model',
+      'promote',
+      'trained@1',
+      '--to',
+      'production',
+      '--evidence',
+      w.evidence,
+    ]);
+    assert.equal(requested.code, 0, requested.stdout);
+    const request = requested.body.request as string;
+    const byTrainer = await w.as(alice, ['model', 'approve', request]);
+    assert.equal(code(byTrainer), 'RAMPART_PROMOTION_REFUSED');
+    assert.match((byTrainer.body.error as { message: string }).message, /separation of duties/);
+    assert.equal((await w.as(bob, ['model', 'approve', request])).code, 0);
   });
 });

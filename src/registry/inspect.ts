@@ -1,4 +1,5 @@
 /** Reading the registry: models, versions, aliases, requests, and the CycloneDX ML-BOM. */
+import { findRun } from '../training/index.js';
 import { sha256 } from '../core/index.js';
 import type { Principal } from '../identity/index.js';
 import { buildModelBom } from './bom.js';
@@ -197,7 +198,13 @@ export async function modelBom(
           version: d.sequence,
           digest: d.digest,
         })),
-        run: record.runId === null ? null : { id: record.runId, provenanceDigest: null },
+        run:
+          record.runId === null
+            ? null
+            : {
+                id: record.runId,
+                provenanceDigest: (await findRun(context.store, record.runId)).provenanceDigest,
+              },
         approvals,
         tool: { name: 'rampart', version: context.toolVersion },
         now: context.now(),

@@ -3,6 +3,7 @@
  * alias policy's roles (distinct reviewers, none of them the registrant, the requester or a
  * service account of theirs), and the gate over the whole chain passes at the moment of the move.
  */
+import { findRun } from '../training/index.js';
 import { randomBytes } from 'node:crypto';
 import { RampartError } from '../core/index.js';
 import { conflictOfInterest, findPrincipal, type Principal } from '../identity/index.js';
@@ -139,9 +140,14 @@ export async function reviewPromotion(
     if (reviews.some((review) => review.principal === actor.subject)) {
       throw refused(`${actor.subject} has already reviewed request ${request.id}`);
     }
-    // Independent of the registrant, the requester, and of the reviewers before them.
+    // Independent of the registrant, the trainer, the requester, and of the reviewers before them.
+    const trainer =
+      record.runId === null
+        ? []
+        : [(await findRun(context.store, record.runId)).facts.principal.subject];
     await refuseConflicts(context, actor, [
       record.createdBy,
+      ...trainer,
       request.requestedBy,
       ...reviews.map((r) => r.principal),
     ]);

@@ -15,6 +15,7 @@ import { addReceipt } from '../audit/index.js';
 import { audited, type RegistryContext } from './context.js';
 import { checkModelName, versionLabel } from './model-names.js';
 import { signModel } from './sign.js';
+import { mergeDatasetLinks, refuseUnproduced, verifiedRun } from './run-link.js';
 import { resolveTarget } from './target.js';
 import {
   insertModelVersion,
@@ -28,7 +29,7 @@ import { walkModel } from './walk.js';
 export interface RegisterInput {
   readonly path: string;
   readonly name: string;
-  /** A training run id (needs recorded training runs; refused until they exist). */
+  /** The training run that produced the files: it must verify, and every file be its output. */
   readonly runId?: string | undefined;
   /** Dataset versions the model was trained on, as `name@N`. */
   readonly datasets?: readonly string[];
@@ -50,7 +51,7 @@ const MAX_FILES = 100_000;
 /**
  * Registers a new immutable version of `name` (a second register is a new version).
  * @throws RAMPART_FORBIDDEN, RAMPART_MODEL_NAME_INVALID, RAMPART_MODEL_REFUSED (scan findings,
- *   unscannable parts, unknown datasets), file errors — each after its audit entry.
+ *   unscannable parts, unknown datasets, a run that does not verify or did not produce the files), file errors — each after its audit entry.
  */
 export async function registerModel(
   context: RegistryContext,
@@ -60,22 +61,19 @@ export async function registerModel(
   const resource = { type: 'model', id: input.name.slice(0, 256) || '(empty)' };
   return audited(context, actor, 'model.register', resource, async () => {
     const name = checkModelName(input.name);
-    if (input.runId !== undefined) {
-      throw new RampartError(
-        'RAMPART_MODEL_REFUSED',
-        `training run ${input.runId.slice(0, 64)} cannot be checked: no training runs are recorded in this registry`,
-        {
-          hint: 'Register without --run until `rampart train run` records runs (lineage through --dataset still works).',
-        },
-      );
-    }
-    const datasets = await linkDatasets(context, input.datasets ?? []);
+    const run =
+      input.runId === undefined ? undefined : await verifiedRun(context, actor, input.runId);
+    const datasets = mergeDatasetLinks(
+      await linkDatasets(context, input.datasets ?? []),
+      run?.datasets ?? [],
+    );
     await mkdir(context.staging, { recursive: true, mode: 0o700 });
     const workDir = await mkdtemp(path.join(context.staging, 'register-'));
     try {
       const staged = await stage(input.path, workDir);
       const scan = await scanStaged(context, staged.root, workDir);
       const signed = await signStaged(context, staged.root, workDir);
+      if (run !== undefined) refuseUnproduced(run, signed.resources);
       const files = await keepBlobs(context, staged, signed.resources);
       const record = await insertModelVersion(context.store, {
         name,
@@ -84,7 +82,7 @@ export async function registerModel(
         bundle: signed.bundle,
         scanDigest: scan.digest,
         scan: scan.summary,
-        runId: null,
+        runId: run?.id ?? null,
         createdBy: actor.subject,
         createdAt: context.now().toISOString(),
         datasets,

@@ -72,6 +72,7 @@ export function mountRegistryRoutes(
         path: upload.file,
         name: c.req.param('name'),
         datasets: c.req.queries('dataset') ?? [],
+        runId: c.req.query('run'),
       });
       return c.json(
         {
