@@ -4,6 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLogger, HashPool } from '../src/core/index.js';
 import { openIdentity } from '../src/identity/index.js';
 import { openRegistry } from '../src/registry/index.js';
@@ -45,8 +46,10 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
     const identity = await openIdentity(state);
     const registry = await openRegistry(state, identity, { pool, toolVersion: 'bench' });
     const seed = await seedDemo(registry, home, {
-      model: path.join(fixtures, 'iris-classifier.onnx'),
-      evidence: path.join(fixtures, 'evaluation.json'),
+      dataset: path.join(fixtures, 'iris'),
+      trainer: fileURLToPath(new URL('../scripts/demo-model/train.js', import.meta.url)),
+      node: process.execPath,
+      searchPath: process.env.PATH ?? '',
     });
     // The production logger: JSON lines, info level, one access line per request.
     const logger = createLogger({

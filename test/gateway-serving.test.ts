@@ -64,8 +64,10 @@ async function world(
   const pool = new HashPool({ size: 1 });
   const registry = await openRegistry(state, base.identity, { pool, toolVersion: 'test' });
   const seed = await seedDemo(registry, home, {
-    model: fixture('iris-classifier.onnx'),
-    evidence: fixture('evaluation.json'),
+    dataset: fixture('iris'),
+    trainer: fileURLToPath(new URL('../scripts/demo-model/train.js', import.meta.url)),
+    node: process.execPath,
+    searchPath: process.env.PATH ?? '',
   });
   const logger = createLogger({ level: 'error', format: 'json', sink: () => undefined });
   const serving = await startServing({

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { rampart, spawnRampart } from '../testkit/cli.js';
+import { rampart, rampartAsAdmin, spawnRampart } from '../testkit/cli.js';
 import { tempDir } from '../testkit/tmp.js';
 
 interface LogLine {
@@ -183,6 +183,19 @@ describe('rampart up (control plane)', () => {
     again.kill('SIGTERM');
     await once(again, 'exit');
     assert.equal(readFileSync(path.join(home, 'demo-api-key'), 'utf8').trim(), key);
+    // The served model's lineage is complete: model → training run → dataset version.
+    const shown = await rampartAsAdmin(['model', 'show', 'demo@1', '--home', home, '--json'], home);
+    const view = JSON.parse(shown.stdout) as {
+      runId: string | null;
+      datasets: { name: string; sequence: number }[];
+    };
+    assert.deepEqual(
+      view.datasets.map((d) => `${d.name}@${d.sequence}`),
+      ['iris@1'],
+    );
+    assert.ok(view.runId !== null);
+    const verified = await rampartAsAdmin(['train', 'verify', view.runId, '--home', home], home);
+    assert.equal(verified.code, 0, verified.stdout);
   });
 
   it('exits 2 with RAMPART_PORT_IN_USE when the port is taken', async () => {

@@ -83,7 +83,8 @@ describe('rampart deps audit', () => {
     const run = await rampart(['deps', 'audit', 'requirements.txt'], {}, dir);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /RAMPART_ADVISORY_DB_MISSING/);
-    assert.match(run.stderr, /git clone https:\/\/github\.com\/pypa\/advisory-database/);
+    assert.match(run.stderr, /rampart deps db import/);
+    assert.match(run.stderr, /https:\/\/github\.com\/pypa\/advisory-database/);
     const wrong = await rampart(['deps', 'audit', 'requirements.txt', '--db', dir], {}, dir);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /RAMPART_ADVISORY_DB_MISSING/);

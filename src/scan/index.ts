@@ -21,3 +21,4 @@ export type {
 } from './types.js';
 export { DEFAULT_FAIL_ON, verdict, verdictName } from './verdict.js';
 export type { Verdict } from './verdict.js';
+export { scanZip } from './containers/index.js';

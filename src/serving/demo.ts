@@ -1,5 +1,6 @@
 /**
- * The demo pipeline of `npm start`: a small real classifier registered, scanned, signed,
+ * The demo pipeline of `npm start`: the iris data registered as a dataset version, a small real
+ * classifier trained from it through a recorded training run, registered with that run, scanned, signed,
  * promoted to production by two independent reviewers, granted to a demo client whose API key
  * is written to `<home>/demo-api-key` (0600). Idempotent: a second start reuses all of it.
  */
@@ -21,18 +22,11 @@ import {
   reviewPromotion,
   type RegistryContext,
 } from '../registry/index.js';
+import { demoDataset, trainDemo, type DemoTraining } from './demo-train.js';
 import { addGrants } from './grants.js';
 
 /** The served and registered name of the demo model. */
 export const DEMO_MODEL = 'demo';
-
-/** Where the demo's committed files are. */
-export interface DemoFiles {
-  /** The ONNX classifier. */
-  readonly model: string;
-  /** Its evaluation report, attached to the promotion as evidence. */
-  readonly evidence: string;
-}
 
 /** What seeding did. */
 export interface DemoSeed {
@@ -45,6 +39,7 @@ export interface DemoSeed {
 }
 
 const PEOPLE: readonly [string, Role[], string | null][] = [
+  ['demo-steward', ['data-steward'], null],
   ['demo-engineer', ['ml-engineer'], null],
   ['demo-approver', ['approver'], null],
   ['demo-reviewer', ['security-reviewer'], null],
@@ -58,7 +53,7 @@ const KEY_LIFETIME_MS = 30 * 86_400_000;
 export async function seedDemo(
   registry: RegistryContext,
   home: string,
-  files: DemoFiles,
+  training: DemoTraining,
 ): Promise<DemoSeed> {
   const db = registry.store;
   const now = registry.now();
@@ -86,14 +81,21 @@ export async function seedDemo(
     (m) => m.name === DEMO_MODEL,
   );
   if (version === undefined && !exists) {
+    const datasetRef = await demoDataset(registry, person('demo-steward'), training.dataset);
+    const run = await trainDemo(registry, person('demo-engineer'), {
+      ...training,
+      datasetRef,
+      outDir: path.join(home, 'demo', 'model'),
+    });
     const registered = await registerModel(registry, person('demo-engineer'), {
-      path: files.model,
+      path: run.model,
       name: DEMO_MODEL,
+      runId: run.runId,
     });
     const request = await requestPromotion(registry, person('demo-engineer'), {
       ref: `${DEMO_MODEL}@${registered.version}`,
       alias: 'production',
-      evidence: [{ path: files.evidence }],
+      evidence: [{ path: run.evidence }],
     });
     await reviewPromotion(registry, person('demo-approver'), {
       requestId: request.request,

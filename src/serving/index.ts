@@ -60,4 +60,6 @@ export type { CanaryView, ModelHost, ServedModelsOptions } from './served-models
 export { startServing } from './runtime.js';
 export type { RunningServing, ServingOptions } from './runtime.js';
 export { DEMO_MODEL, seedDemo } from './demo.js';
-export type { DemoFiles, DemoSeed } from './demo.js';
+export type { DemoSeed } from './demo.js';
+export { DEMO_DATASET } from './demo-train.js';
+export type { DemoTraining } from './demo-train.js';

@@ -5,10 +5,11 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { fileError, readSmallFile, RampartError, systemErrorCode } from '../core/index.js';
+import { packageName, type AdvisoryEcosystem } from './ecosystem.js';
 import { normalisePackageName } from './names.js';
 import { parseAdvisory, type Advisory } from './osv.js';
+import { decodeRecord } from './osv-record.js';
 
 /** Largest advisory record read (the biggest PyPA record is far below 100 KiB). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -28,8 +29,16 @@ export interface PackageAdvisories {
   readonly withdrawn: number;
 }
 
+/** Where the audit gets advisories: a folder ({@link AdvisoryDatabase}) or an imported store. */
+export interface AdvisorySource {
+  /** The folder read, for the report. */
+  readonly root: string;
+  /** The advisories naming package `name` of `ecosystem`, withdrawn ones skipped. */
+  advisoriesFor(name: string, ecosystem: AdvisoryEcosystem): Promise<PackageAdvisories>;
+}
+
 /** A folder of OSV records, read per package on demand. */
-export class AdvisoryDatabase {
+export class AdvisoryDatabase implements AdvisorySource {
   readonly root: string;
   private readonly folders: ReadonlyMap<string, readonly string[]>;
   private readonly maxRecordBytes: number;
@@ -83,18 +92,26 @@ export class AdvisoryDatabase {
     return this.recordsRead;
   }
 
-  /** The advisories naming package `name` (any spelling; PEP 503 normalised), withdrawn ones skipped. */
-  advisoriesFor(name: string): Promise<PackageAdvisories> {
-    const key = normalisePackageName(name);
-    let pending = this.cache.get(key);
+  /**
+   * The advisories naming package `name` of `ecosystem` (default PyPI), withdrawn ones skipped.
+   * The folder is found by the PEP 503 form of the name, as the PyPA layout names them.
+   */
+  advisoriesFor(name: string, ecosystem: AdvisoryEcosystem = 'PyPI'): Promise<PackageAdvisories> {
+    const wanted = packageName(ecosystem, name);
+    const cacheKey = `${ecosystem}\0${wanted}`;
+    let pending = this.cache.get(cacheKey);
     if (pending === undefined) {
-      pending = this.load(key);
-      this.cache.set(key, pending);
+      pending = this.load(normalisePackageName(name), ecosystem, wanted);
+      this.cache.set(cacheKey, pending);
     }
     return pending;
   }
 
-  private async load(key: string): Promise<PackageAdvisories> {
+  private async load(
+    key: string,
+    ecosystem: AdvisoryEcosystem,
+    wanted: string,
+  ): Promise<PackageAdvisories> {
     const advisories: Advisory[] = [];
     const errors: RampartError[] = [];
     let withdrawn = 0;
@@ -119,7 +136,9 @@ export class AdvisoryDatabase {
         const source = path.join(folder, file);
         try {
           const advisory = await this.readRecord(source);
-          if (!advisory.affected.some((entry) => entry.name === key)) continue;
+          const names = (entry: Advisory['affected'][number]): boolean =>
+            entry.ecosystem === ecosystem && entry.name === wanted;
+          if (!advisory.affected.some(names)) continue;
           if (advisory.withdrawn === undefined) advisories.push(advisory);
           else withdrawn++;
         } catch (error) {
@@ -148,25 +167,7 @@ export class AdvisoryDatabase {
       throw error;
     });
     this.recordsRead++;
-    const text = bytes.toString('utf8');
-    let doc: unknown;
-    try {
-      // The failsafe schema keeps every scalar a string: `fixed: 1.10` must stay "1.10", not 1.1.
-      doc = source.toLowerCase().endsWith('.json')
-        ? JSON.parse(text)
-        : parseYaml(text, { schema: 'failsafe', maxAliasCount: 0, uniqueKeys: true });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new RampartError(
-        'RAMPART_ADVISORY_INVALID',
-        `${source}: not valid YAML or JSON: ${reason ?? ''}`,
-        {
-          cause: error,
-          details: { path: source },
-        },
-      );
-    }
-    return parseAdvisory(doc, source);
+    return parseAdvisory(decodeRecord(bytes.toString('utf8'), source), source);
   }
 }
 

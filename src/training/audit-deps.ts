@@ -4,15 +4,16 @@
  * folders of the packages in the lockfiles are read.
  */
 import { mapLimit, type RampartError } from '../core/index.js';
-import type { AdvisoryDatabase } from './advisory-db.js';
+import type { AdvisorySource, PackageAdvisories } from './advisory-db.js';
+import { versionOrder, type AdvisoryEcosystem, type Ecosystem } from './ecosystem.js';
 import type { LockedDependency, Lockfile } from './lockfile.js';
 import { evaluateAffected } from './osv.js';
-import { parseVersion } from './pep440.js';
 
 /** Where a finding was declared. */
 export interface FindingSite {
   readonly lockfile: string;
   readonly line?: number;
+  readonly ecosystem: Ecosystem;
   readonly package: string;
 }
 
@@ -30,9 +31,12 @@ export interface VulnerableFinding extends FindingSite {
   readonly severity: readonly { readonly type: string; readonly score: string }[];
 }
 
-/** A dependency not pinned to one exact version, or with no hash to check its files against. */
+/**
+ * A dependency not pinned to one exact version, with no hash to check its files against, or
+ * (npm) resolved from git, a file or a tarball URL instead of a registry.
+ */
 export interface PinningFinding extends FindingSite {
-  readonly kind: 'unpinned' | 'unhashed';
+  readonly kind: 'unpinned' | 'unhashed' | 'not-registry';
   readonly version?: string;
   readonly reason: string;
 }
@@ -66,24 +70,30 @@ export interface DependencyAuditReport {
 // Package folders read at once.
 const CONCURRENCY = 16;
 
-/** Audits `lockfiles` against `database`. Never throws for a finding; problems are reported. */
+/**
+ * Audits `lockfiles` against `database`. conda packages are checked for pins and hashes only.
+ * Never throws for a finding; problems are reported.
+ */
 export async function auditDependencies(
   lockfiles: readonly Lockfile[],
-  database: AdvisoryDatabase,
+  database: AdvisorySource,
 ): Promise<DependencyAuditReport> {
-  const names = [
-    ...new Set(lockfiles.flatMap((l) => l.dependencies.filter(hasVersion).map((d) => d.name))),
-  ].sort();
-  const loaded = await mapLimit(
-    names,
-    CONCURRENCY,
-    async (name) => [name, await database.advisoriesFor(name)] as const,
-  );
-  const byName = new Map(loaded);
+  const wanted = new Map<string, { ecosystem: AdvisoryEcosystem; name: string }>();
+  for (const dep of lockfiles.flatMap((l) => l.dependencies)) {
+    const ecosystem = advisoryEcosystemOf(dep);
+    if (ecosystem !== undefined && hasVersion(dep))
+      wanted.set(keyOf(ecosystem, dep.name), { ecosystem, name: dep.name });
+  }
+  const names = [...wanted.keys()].sort();
+  const loaded = await mapLimit(names, CONCURRENCY, async (key) => {
+    const { ecosystem, name } = wanted.get(key) ?? { ecosystem: 'PyPI' as const, name: key };
+    return [key, name, await database.advisoriesFor(name, ecosystem)] as const;
+  });
+  const byName = new Map<string, PackageAdvisories>(loaded.map(([key, , r]) => [key, r]));
   const findings: DependencyFinding[] = [];
   const problems: AuditProblem[] = [];
   let withdrawnSkipped = 0;
-  for (const [name, result] of loaded) {
+  for (const [, name, result] of loaded) {
     withdrawnSkipped += result.withdrawn;
     problems.push(...result.errors.map((error) => problemOf(error, name)));
   }
@@ -93,24 +103,37 @@ export async function auditDependencies(
     );
     for (const dep of lockfile.dependencies) {
       const site = siteOf(lockfile, dep);
+      if (dep.notRegistry !== undefined)
+        findings.push({
+          kind: 'not-registry',
+          ...site,
+          ...versionOf(dep),
+          reason: dep.notRegistry,
+        });
       if (dep.unpinned !== undefined)
         findings.push({ kind: 'unpinned', ...site, ...versionOf(dep), reason: dep.unpinned });
       if (dep.hashes.length === 0)
         findings.push({ kind: 'unhashed', ...site, ...versionOf(dep), reason: 'no hash' });
-      if (!hasVersion(dep)) continue;
-      if (parseVersion(dep.version) === undefined) {
+      const ecosystem = advisoryEcosystemOf(dep);
+      if (ecosystem === undefined || !hasVersion(dep)) continue;
+      const order = versionOrder(ecosystem, 'ECOSYSTEM');
+      if (order.parse(dep.version) === undefined) {
         problems.push({
           ...site,
-          message: `${dep.name} ${dep.version} is not a PEP 440 version: only exact matches in advisory version lists were checked`,
+          message: `${dep.name} ${dep.version} is not a ${order.name} version: only exact matches in advisory version lists were checked`,
         });
       }
-      for (const advisory of byName.get(dep.name)?.advisories ?? []) {
-        for (const entry of advisory.affected.filter((a) => a.name === dep.name)) {
+      const advisories = byName.get(keyOf(ecosystem, dep.name))?.advisories ?? [];
+      for (const advisory of advisories) {
+        const entries = advisory.affected.filter(
+          (a) => a.ecosystem === ecosystem && a.name === dep.name,
+        );
+        for (const entry of entries) {
           const verdict = evaluateAffected(entry, dep.version);
           if (verdict.unparseable.length > 0) {
             problems.push({
               ...site,
-              message: `${advisory.id}: range versions ${verdict.unparseable.join(', ')} are not PEP 440: the range could not be evaluated for ${dep.version}`,
+              message: `${advisory.id}: range versions ${verdict.unparseable.join(', ')} could not be ordered: the range could not be evaluated for ${dep.version}`,
             });
           }
           if (!verdict.affected) continue;
@@ -155,6 +178,14 @@ export function problemOf(error: RampartError, packageName?: string): AuditProbl
   };
 }
 
+function advisoryEcosystemOf(dep: LockedDependency): AdvisoryEcosystem | undefined {
+  return dep.ecosystem === 'conda' ? undefined : dep.ecosystem;
+}
+
+function keyOf(ecosystem: AdvisoryEcosystem, name: string): string {
+  return `${ecosystem}\0${name}`;
+}
+
 function hasVersion(dep: LockedDependency): dep is LockedDependency & { version: string } {
   return dep.version !== undefined;
 }
@@ -167,6 +198,7 @@ function siteOf(lockfile: Lockfile, dep: LockedDependency): FindingSite {
   return {
     lockfile: lockfile.path,
     ...(dep.line === undefined ? {} : { line: dep.line }),
+    ecosystem: dep.ecosystem,
     package: dep.name,
   };
 }

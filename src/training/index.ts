@@ -1,5 +1,25 @@
 export { AdvisoryDatabase, MAX_RECORD_BYTES, MAX_RECORDS_PER_PACKAGE } from './advisory-db.js';
-export type { AdvisoryDatabaseOptions, PackageAdvisories } from './advisory-db.js';
+export type { AdvisoryDatabaseOptions, AdvisorySource, PackageAdvisories } from './advisory-db.js';
+export { IMPORT_LIMITS, importAdvisories } from './advisory-import.js';
+export type {
+  ImportOptions,
+  ImportResult,
+  ImportSource,
+  SkippedRecord,
+} from './advisory-import.js';
+export {
+  ADVISORY_STORE_FORMAT,
+  advisoriesFolder,
+  ImportedAdvisoryDatabase,
+  readAdvisoryIndex,
+} from './advisory-store.js';
+export type { AdvisoryIndex } from './advisory-store.js';
+export { isRecordName, walkRecords } from './advisory-walk.js';
+export type { RecordEntry, WalkLimits } from './advisory-walk.js';
+export { DEPENDENCY_RULES, dependencySarif } from './deps-sarif.js';
+export type { AdvisoryEcosystem, Ecosystem, RangeType } from './ecosystem.js';
+export { compareSemver, MAX_SEMVER_LENGTH, parseSemver } from './semver.js';
+export type { SemVer } from './semver.js';
 export { auditDependencies, problemOf } from './audit-deps.js';
 export type {
   AuditProblem,
@@ -19,7 +39,7 @@ export {
 export type { LockedDependency, Lockfile, LockfileFormat } from './lockfile.js';
 export { isPackageName, normalisePackageName } from './names.js';
 export { evaluateAffected, parseAdvisory } from './osv.js';
-export type { Advisory, AffectedPackage, RangeEvent, RangeVerdict } from './osv.js';
+export type { Advisory, AffectedPackage, OsvRange, RangeEvent, RangeVerdict } from './osv.js';
 export {
   compareVersions,
   formatVersion,
@@ -32,7 +52,7 @@ export { parseTomlSubset } from './toml-subset.js';
 export type { TomlDocument, TomlTable, TomlValue } from './toml-subset.js';
 export { datasetVariable, PASSED_VARIABLES, runEnvironment } from './env.js';
 export type { RunDataset } from './env.js';
-export { isolatedCommand } from './isolation.js';
+export { isolatedCommand, isolationAvailable } from './isolation.js';
 export type { IsolatedCommand, Isolation } from './isolation.js';
 export { gitState, runCommand } from './process.js';
 export type { CommandOutcome, GitState } from './process.js';

@@ -35,20 +35,34 @@ export async function isolatedCommand(
   const [file, ...args] = argv;
   if (file === undefined) throw new RampartError('RAMPART_USAGE', 'train run: missing command');
   if (!isolate) return { file, args, isolation: { requested: false, held: false } };
-  for (const flags of METHODS) {
-    if (await succeeds('unshare', [...flags, 'true'], env)) {
-      return {
-        file: 'unshare',
-        args: [...flags, '--', file, ...args],
-        isolation: { requested: true, held: true, method: `unshare ${flags.join(' ')}` },
-      };
-    }
+  const flags = await isolationFlags(env);
+  if (flags !== undefined) {
+    return {
+      file: 'unshare',
+      args: [...flags, '--', file, ...args],
+      isolation: { requested: true, held: true, method: `unshare ${flags.join(' ')}` },
+    };
   }
   throw new RampartError(
     'RAMPART_TRAIN_REFUSED',
     'train run: --isolate asked for a network namespace and `unshare -n` is not possible here; the command was not run',
     { details: { reason: 'isolation-unavailable' } },
   );
+}
+
+/** Whether a command can be run without network here (for callers that isolate where possible). */
+export async function isolationAvailable(env: Readonly<Record<string, string>>): Promise<boolean> {
+  return (await isolationFlags(env)) !== undefined;
+}
+
+// The first `unshare` variant that works here, probed with `true`.
+async function isolationFlags(
+  env: Readonly<Record<string, string>>,
+): Promise<readonly string[] | undefined> {
+  for (const flags of METHODS) {
+    if (await succeeds('unshare', [...flags, 'true'], env)) return flags;
+  }
+  return undefined;
 }
 
 function succeeds(file: string, args: readonly string[], env: Readonly<Record<string, string>>) {

@@ -4,11 +4,19 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { isRampartError } from '../core/index.js';
 import { tempDir } from '../../testkit/tmp.js';
-import { parseLockfile, readLockfile } from './lockfile.js';
+import { parseLockfile, readLockfile, type LockedDependency } from './lockfile.js';
 import { parseTomlSubset } from './toml-subset.js';
 
 const H1 = `sha256:${'a'.repeat(64)}`;
 const H2 = `sha256:${'b'.repeat(64)}`;
+
+// The Python readers' dependencies without their (always PyPI) ecosystem.
+function python(deps: readonly LockedDependency[]): Omit<LockedDependency, 'ecosystem'>[] {
+  return deps.map(({ ecosystem, ...rest }) => {
+    assert.equal(ecosystem, 'PyPI');
+    return rest;
+  });
+}
 
 function invalidAt(text: string, file: string, line: number | undefined, pattern: RegExp): void {
   assert.throws(
@@ -38,7 +46,7 @@ describe('requirements.txt', () => {
     ].join('\n');
     const lock = parseLockfile(text, 'requirements-dev.txt');
     assert.equal(lock.format, 'requirements');
-    assert.deepEqual(lock.dependencies, [
+    assert.deepEqual(python(lock.dependencies), [
       { name: 'jinja2', hashes: [H1, H2], line: 3, version: '2.10' },
       { name: 'requests', hashes: [], line: 6, unpinned: 'not an exact pin: >=2.0, <3' },
       { name: 'numpy', hashes: [], line: 7, version: '1.26.4' },
@@ -101,7 +109,7 @@ describe('poetry.lock, uv.lock and Pipfile.lock', () => {
       '[metadata.files]',
       `old = [{file = "old-1.0.tar.gz", hash = "${H2}"}]`,
     ].join('\n');
-    assert.deepEqual(parseLockfile(text, 'poetry.lock').dependencies, [
+    assert.deepEqual(python(parseLockfile(text, 'poetry.lock').dependencies), [
       { name: 'pillow', version: '10.4.0', hashes: [H1], line: 3 },
       { name: 'mylib', version: '0.1.0', unpinned: 'git source', hashes: [], line: 16 },
       { name: 'old', version: '1.0', hashes: [H2], line: 26 },
@@ -128,7 +136,7 @@ describe('poetry.lock, uv.lock and Pipfile.lock', () => {
       `    { url = "https://x/numpy.whl", hash = "${H2}", size = 2 },`,
       ']',
     ].join('\n');
-    assert.deepEqual(parseLockfile(text, 'uv.lock').dependencies, [
+    assert.deepEqual(python(parseLockfile(text, 'uv.lock').dependencies), [
       { name: 'numpy', version: '2.1.0', hashes: [H1, H2], line: 10 },
     ]);
   });
@@ -142,7 +150,7 @@ describe('poetry.lock, uv.lock and Pipfile.lock', () => {
       },
       develop: { pytest: { version: '>=7' } },
     });
-    assert.deepEqual(parseLockfile(text, 'Pipfile.lock').dependencies, [
+    assert.deepEqual(python(parseLockfile(text, 'Pipfile.lock').dependencies), [
       { name: 'jinja2', version: '2.10', hashes: [H1] },
       { name: 'mylib', unpinned: 'git source', hashes: [] },
       { name: 'pytest', unpinned: 'not an exact pin: >=7', hashes: [] },

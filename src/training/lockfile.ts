@@ -1,10 +1,14 @@
 /**
  * Lockfiles: what each dependency is pinned to and with which hashes. Readers for
- * requirements.txt, poetry.lock, uv.lock and Pipfile.lock share this shape; the format comes
- * from the file name. Lockfiles are untrusted input: size, line and count limits apply.
+ * requirements.txt, poetry.lock, uv.lock, Pipfile.lock, conda-lock.yml and package-lock.json
+ * share this shape; the format comes from the file name. Lockfiles are untrusted input: size,
+ * line and count limits apply.
  */
 import path from 'node:path';
 import { readSmallFile, RampartError } from '../core/index.js';
+import { parseCondaLock } from './conda-lock.js';
+import type { Ecosystem } from './ecosystem.js';
+import { parsePackageLock } from './package-lock.js';
 import { parsePipfileLock } from './pipfile-lock.js';
 import { parseRequirements } from './requirements.js';
 import { parsePoetryLock, parseUvLock } from './toml-locks.js';
@@ -15,20 +19,32 @@ export const MAX_LOCKFILE_BYTES = 16 * 1024 * 1024;
 export const MAX_DEPENDENCIES = 50_000;
 
 /** The lockfile formats read. */
-export type LockfileFormat = 'requirements' | 'poetry' | 'uv' | 'pipfile';
+export type LockfileFormat = 'requirements' | 'poetry' | 'uv' | 'pipfile' | 'conda-lock' | 'npm';
 
 /** One locked dependency. */
 export interface LockedDependency {
-  /** PEP 503 normalised name. */
+  readonly ecosystem: Ecosystem;
+  /** PEP 503 normalised for PyPI; exact for npm and conda. */
   readonly name: string;
   /** The exact version it is pinned to, as written; absent when not pinned. */
   readonly version?: string;
   /** Why it does not count as pinned (a range, a URL, an editable folder). */
   readonly unpinned?: string;
+  /** Where it comes from when that is not a registry (npm git, file or remote tarball). */
+  readonly notRegistry?: string;
   /** `algorithm:hex` hashes of its distributions (empty when none are given). */
   readonly hashes: readonly string[];
   /** 1-based line where it is declared; absent for JSON lockfiles. */
   readonly line?: number;
+}
+
+/** A dependency as a Python-only reader returns it (the ecosystem is added by the caller). */
+export type ParsedDependency = Omit<LockedDependency, 'ecosystem'>;
+
+/** What a reader returns. */
+export interface ParsedLockfile {
+  readonly dependencies: readonly LockedDependency[] | readonly ParsedDependency[];
+  readonly notes: Lockfile['notes'];
 }
 
 /** A lockfile read into its dependencies. */
@@ -46,6 +62,8 @@ export function lockfileFormat(file: string): LockfileFormat | undefined {
   if (name === 'poetry.lock') return 'poetry';
   if (name === 'uv.lock') return 'uv';
   if (name === 'pipfile.lock') return 'pipfile';
+  if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') return 'npm';
+  if (/^conda-lock.*\.ya?ml$/.test(name)) return 'conda-lock';
   if (name.endsWith('.txt')) return 'requirements';
   return undefined;
 }
@@ -58,7 +76,7 @@ export function parseLockfile(text: string, file: string): Lockfile {
   const format = lockfileFormat(file);
   if (format === undefined) {
     throw new RampartError('RAMPART_LOCKFILE_INVALID', `${file}: not a lockfile Rampart reads`, {
-      hint: 'Name it requirements*.txt (or *.txt), poetry.lock, uv.lock or Pipfile.lock.',
+      hint: 'Name it requirements*.txt (or *.txt), poetry.lock, uv.lock, Pipfile.lock, conda-lock*.yml or package-lock.json.',
       details: { path: file },
     });
   }
@@ -72,7 +90,10 @@ export function parseLockfile(text: string, file: string): Lockfile {
       },
     );
   }
-  return { path: file, format, ...parsed };
+  const dependencies = parsed.dependencies.map((d) =>
+    'ecosystem' in d ? d : { ecosystem: 'PyPI' as const, ...d },
+  );
+  return { path: file, format, dependencies, notes: parsed.notes };
 }
 
 /**
@@ -101,11 +122,7 @@ export async function readLockfile(file: string): Promise<Lockfile> {
   return parseLockfile(text.replace(/^\uFEFF/, ''), file);
 }
 
-function parse(
-  format: LockfileFormat,
-  text: string,
-  file: string,
-): Pick<Lockfile, 'dependencies' | 'notes'> {
+function parse(format: LockfileFormat, text: string, file: string): ParsedLockfile {
   switch (format) {
     case 'requirements':
       return parseRequirements(text, file);
@@ -115,5 +132,9 @@ function parse(
       return { dependencies: parseUvLock(text, file), notes: [] };
     case 'pipfile':
       return { dependencies: parsePipfileLock(text, file), notes: [] };
+    case 'conda-lock':
+      return { dependencies: parseCondaLock(text, file), notes: [] };
+    case 'npm':
+      return { dependencies: parsePackageLock(text, file), notes: [] };
   }
 }

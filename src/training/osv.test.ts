@@ -4,7 +4,7 @@ import { isRampartError } from '../core/index.js';
 import { evaluateAffected, parseAdvisory, type AffectedPackage, type RangeEvent } from './osv.js';
 
 function entry(events: RangeEvent[], versions: string[] = []): AffectedPackage {
-  return { name: 'pkg', ranges: [events], versions };
+  return { ecosystem: 'PyPI', name: 'pkg', ranges: [{ type: 'ECOSYSTEM', events }], versions };
 }
 
 function affected(e: AffectedPackage, version: string): boolean {
@@ -98,10 +98,16 @@ describe('parseAdvisory', () => {
     ],
   };
 
-  it('keeps PyPI entries with normalised names, ECOSYSTEM ranges only', () => {
-    const advisory = parseAdvisory(doc, 'x.json');
+  it('keeps PyPI (normalised names) and npm (exact names) entries, no GIT ranges', () => {
+    const advisory = parseAdvisory(
+      { ...doc, affected: [...doc.affected, { package: { name: 'x', ecosystem: 'Go' } }] },
+      'x.json',
+    );
     assert.equal(advisory.summary, 'Line one continues.');
-    assert.deepEqual(advisory.affected, [{ name: 'py-pkg', ranges: [], versions: [] }]);
+    assert.deepEqual(advisory.affected, [
+      { ecosystem: 'PyPI', name: 'py-pkg', ranges: [], versions: [] },
+      { ecosystem: 'npm', name: 'left-pad', ranges: [], versions: [] },
+    ]);
     assert.deepEqual(advisory.severity, [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N' }]);
     assert.equal(advisory.withdrawn, undefined);
   });
@@ -128,5 +134,54 @@ describe('parseAdvisory', () => {
           isRampartError(error, 'RAMPART_ADVISORY_INVALID') && error.message.startsWith('bad.yaml'),
       );
     }
+  });
+});
+
+describe('OSV ranges for npm (semver)', () => {
+  const npm = (type: 'ECOSYSTEM' | 'SEMVER', events: RangeEvent[]): AffectedPackage => ({
+    ecosystem: 'npm',
+    name: 'lodash',
+    ranges: [{ type, events }],
+    versions: [],
+  });
+
+  it('ECOSYSTEM and SEMVER ranges order npm versions by semver, pre-releases included', () => {
+    for (const type of ['ECOSYSTEM', 'SEMVER'] as const) {
+      const e = npm(type, [{ introduced: '0' }, { fixed: '4.17.21' }]);
+      const cases: [string, boolean][] = [
+        ['4.17.20', true],
+        ['4.17.21-rc.1', true],
+        ['4.17.21', false],
+        ['4.17.21+build.5', false],
+        ['4.9.0', true],
+        ['10.0.0', false],
+      ];
+      for (const [version, expected] of cases)
+        assert.equal(affected(e, version), expected, version);
+    }
+    const limited = npm('SEMVER', [{ introduced: '1.0.0-alpha' }, { limit: '2.0.0' }]);
+    assert.equal(affected(limited, '1.0.0-alpha.1'), true);
+    assert.equal(affected(limited, '0.9.9'), false);
+    assert.equal(affected(limited, '2.0.0'), false);
+  });
+
+  it('a PyPI SEMVER range is ordered by semver; unparseable events are reported', () => {
+    const e: AffectedPackage = {
+      ecosystem: 'PyPI',
+      name: 'pkg',
+      ranges: [{ type: 'SEMVER', events: [{ introduced: '1.0.0' }, { fixed: '1.2.0' }] }],
+      versions: [],
+    };
+    assert.equal(affected(e, '1.1.5'), true);
+    assert.equal(affected(e, '1.2.0'), false);
+    const bad = npm('ECOSYSTEM', [{ introduced: '1.0' }]);
+    assert.deepEqual(evaluateAffected(bad, '1.0.0').unparseable, ['1.0']);
+  });
+
+  it('explicit npm version lists match by semver precedence', () => {
+    const e: AffectedPackage = { ...npm('ECOSYSTEM', []), versions: ['1.2.3'] };
+    assert.equal(affected(e, '1.2.3'), true);
+    assert.equal(affected(e, 'v1.2.3'), true);
+    assert.equal(affected(e, '1.2.4'), false);
   });
 });

@@ -1,11 +1,18 @@
 /**
  * The subset of an OSV advisory (schema 1.6) the dependency audit evaluates: id, aliases,
- * summary, severity, withdrawn, and per affected PyPI package its ECOSYSTEM ranges and explicit
- * version list. GIT and SEMVER ranges are ignored: PyPI versions are ordered by PEP 440.
+ * summary, severity, withdrawn, and per affected PyPI or npm package its ECOSYSTEM and SEMVER
+ * ranges and explicit version list. ECOSYSTEM ranges are ordered by PEP 440 for PyPI and by
+ * semver for npm; SEMVER ranges always by semver. GIT ranges (commits) are ignored.
  */
 import { RampartError } from '../core/index.js';
-import { normalisePackageName } from './names.js';
-import { compareVersions, parseVersion, type Pep440Version } from './pep440.js';
+import {
+  advisoryEcosystem,
+  packageName,
+  versionOrder,
+  type AdvisoryEcosystem,
+  type RangeType,
+  type VersionOrder,
+} from './ecosystem.js';
 
 /** One range event; exactly one field is set. */
 export type RangeEvent =
@@ -14,11 +21,18 @@ export type RangeEvent =
   | { readonly last_affected: string }
   | { readonly limit: string };
 
+/** One range of an affected entry. */
+export interface OsvRange {
+  readonly type: RangeType;
+  readonly events: readonly RangeEvent[];
+}
+
 /** What an advisory says about one package. */
 export interface AffectedPackage {
-  /** PEP 503 normalised name. */
+  readonly ecosystem: AdvisoryEcosystem;
+  /** PEP 503 normalised for PyPI; exact for npm. */
   readonly name: string;
-  readonly ranges: readonly (readonly RangeEvent[])[];
+  readonly ranges: readonly OsvRange[];
   readonly versions: readonly string[];
 }
 
@@ -33,6 +47,7 @@ export interface Advisory {
 }
 
 const MAX_SUMMARY = 300;
+const RANGE_TYPES: readonly string[] = ['ECOSYSTEM', 'SEMVER'];
 const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 
 /**
@@ -51,17 +66,20 @@ export function parseAdvisory(doc: unknown, source: string): Advisory {
     if (!isRecord(entry) || !isRecord(entry.package)) throw bad('affected entry without package');
     const { name, ecosystem } = entry.package;
     if (typeof name !== 'string' || typeof ecosystem !== 'string') throw bad('package name');
-    const ranges = arrayOf(entry.ranges, 'ranges', bad)
-      .filter((range) => isRecord(range) && range.type === 'ECOSYSTEM')
-      .map((range) => arrayOf((range as Record<string, unknown>).events, 'events', bad))
-      .map((events) => events.map((event) => parseEvent(event, bad)));
+    const ranges = arrayOf(entry.ranges, 'ranges', bad).flatMap((range): OsvRange[] => {
+      if (!isRecord(range) || typeof range.type !== 'string') throw bad('a range has no type');
+      if (!RANGE_TYPES.includes(range.type)) return [];
+      const events = arrayOf(range.events, 'events', bad).map((event) => parseEvent(event, bad));
+      return [{ type: range.type as RangeType, events }];
+    });
     const versions = arrayOf(entry.versions, 'versions', bad).map((v) => {
       if (typeof v !== 'string') throw bad('a version is not a string');
       return v;
     });
-    // Ecosystem "PyPI" or a variant like "PyPI:3.8"; anything else is another ecosystem.
-    const pypi = ecosystem === 'PyPI' || ecosystem.startsWith('PyPI:');
-    return pypi ? [{ name: normalisePackageName(name), ranges, versions }] : [];
+    // "PyPI", a variant like "PyPI:3.8", or "npm"; other ecosystems are not evaluated.
+    const known = advisoryEcosystem(ecosystem);
+    if (known === undefined) return [];
+    return [{ ecosystem: known, name: packageName(known, name), ranges, versions }];
   });
   const severity = arrayOf(doc.severity, 'severity', bad).flatMap((s) =>
     isRecord(s) && typeof s.type === 'string' && typeof s.score === 'string'
@@ -84,37 +102,45 @@ export interface RangeVerdict {
   readonly affected: boolean;
   /** Versions in the entry's `fixed` events, as written. */
   readonly fixed: readonly string[];
-  /** Event versions that are not PEP 440 and could not be ordered. */
+  /** Event versions that could not be ordered (not PEP 440 / not semver). */
   readonly unparseable: readonly string[];
 }
 
 /**
- * Whether `version` is affected: listed in `versions`, or inside an ECOSYSTEM range (OSV
- * evaluation: events in version order, `introduced` opens, `fixed` closes at, `last_affected`
- * closes after; a `limit` caps the range).
+ * Whether `version` is affected: listed in `versions`, or inside a range (OSV evaluation:
+ * events in version order, `introduced` opens, `fixed` closes at, `last_affected` closes
+ * after; a `limit` caps the range).
  */
 export function evaluateAffected(entry: AffectedPackage, version: string): RangeVerdict {
-  const parsed = parseVersion(version);
-  const fixed = entry.ranges.flatMap((events) =>
-    events.flatMap((event) => ('fixed' in event ? [event.fixed] : [])),
+  const fixed = entry.ranges.flatMap((range) =>
+    range.events.flatMap((event) => ('fixed' in event ? [event.fixed] : [])),
   );
   const unparseable: string[] = [];
-  const listed = entry.versions.some((v) => sameVersion(v, version, parsed));
+  const own = versionOrder(entry.ecosystem, 'ECOSYSTEM');
+  const listed = entry.versions.some((v) => sameVersion(v, version, own));
   if (listed) return { affected: true, fixed, unparseable };
-  if (parsed === undefined) return { affected: false, fixed, unparseable };
-  const affected = entry.ranges.some((events) => inRange(parsed, events, unparseable));
+  const affected = entry.ranges.some((range) => {
+    const order = versionOrder(entry.ecosystem, range.type);
+    const parsed = order.parse(version);
+    return parsed !== undefined && inRange(parsed, range.events, order, unparseable);
+  });
   return { affected, fixed, unparseable };
 }
 
-function inRange(version: Pep440Version, events: readonly RangeEvent[], bad: string[]): boolean {
-  const keyed: { event: RangeEvent; at: Pep440Version | 'zero' }[] = [];
+function inRange(
+  version: unknown,
+  events: readonly RangeEvent[],
+  order: VersionOrder,
+  bad: string[],
+): boolean {
+  const keyed: { event: RangeEvent; at: unknown }[] = [];
   for (const event of events) {
     const text = eventVersion(event);
     if ('introduced' in event && text === '0') {
-      keyed.push({ event, at: 'zero' });
+      keyed.push({ event, at: ZERO });
       continue;
     }
-    const at = parseVersion(text);
+    const at = order.parse(text);
     if (at === undefined) {
       bad.push(text);
       // An unordered event cannot be placed: the caller reports the range as not evaluated.
@@ -122,27 +148,28 @@ function inRange(version: Pep440Version, events: readonly RangeEvent[], bad: str
     }
     keyed.push({ event, at });
   }
-  keyed.sort((x, y) => order(x.at, y.at));
+  const compare = (a: unknown, b: unknown): number =>
+    a === ZERO || b === ZERO ? (a === b ? 0 : a === ZERO ? -1 : 1) : order.compare(a, b);
+  keyed.sort((x, y) => compare(x.at, y.at));
   let affected = false;
   for (const { event, at } of keyed) {
-    if (at === 'zero') affected = true;
-    else if ('introduced' in event) affected ||= compareVersions(version, at) >= 0;
-    else if ('fixed' in event) affected &&= compareVersions(version, at) < 0;
-    else if ('last_affected' in event) affected &&= compareVersions(version, at) <= 0;
-    else if (compareVersions(version, at) >= 0) return false; // limit
+    if (at === ZERO) affected = true;
+    else if ('introduced' in event) affected ||= compare(version, at) >= 0;
+    else if ('fixed' in event) affected &&= compare(version, at) < 0;
+    else if ('last_affected' in event) affected &&= compare(version, at) <= 0;
+    else if (compare(version, at) >= 0) return false; // limit
   }
   return affected;
 }
 
-function order(a: Pep440Version | 'zero', b: Pep440Version | 'zero'): number {
-  if (a === 'zero' || b === 'zero') return a === b ? 0 : a === 'zero' ? -1 : 1;
-  return compareVersions(a, b);
-}
+// `introduced: "0"`: before every version of any ordering.
+const ZERO = Symbol('zero');
 
-function sameVersion(listed: string, raw: string, parsed: Pep440Version | undefined): boolean {
+function sameVersion(listed: string, raw: string, order: VersionOrder): boolean {
   if (listed === raw) return true;
-  const other = parseVersion(listed);
-  return parsed !== undefined && other !== undefined && compareVersions(parsed, other) === 0;
+  const a = order.parse(listed);
+  const b = order.parse(raw);
+  return a !== undefined && b !== undefined && order.compare(a, b) === 0;
 }
 
 function eventVersion(event: RangeEvent): string {

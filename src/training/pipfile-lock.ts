@@ -3,7 +3,7 @@
  * `{version: "==X", hashes: [...]}`; git, path and editable entries have no version pin.
  */
 import { RampartError } from '../core/index.js';
-import type { LockedDependency } from './lockfile.js';
+import type { ParsedDependency } from './lockfile.js';
 import { isPackageName, normalisePackageName } from './names.js';
 
 const SECTIONS = ['default', 'develop'] as const;
@@ -12,7 +12,7 @@ const SECTIONS = ['default', 'develop'] as const;
  * Parses Pipfile.lock text.
  * @throws RAMPART_LOCKFILE_INVALID with the line of a JSON syntax error, or naming the entry
  */
-export function parsePipfileLock(text: string, file: string): LockedDependency[] {
+export function parsePipfileLock(text: string, file: string): ParsedDependency[] {
   const fail = (why: string, line?: number): RampartError =>
     new RampartError(
       'RAMPART_LOCKFILE_INVALID',
@@ -33,7 +33,7 @@ export function parsePipfileLock(text: string, file: string): LockedDependency[]
   if (!isRecord(doc) || !SECTIONS.some((s) => doc[s] !== undefined)) {
     throw fail('not a Pipfile.lock: no "default" or "develop" section');
   }
-  const dependencies: LockedDependency[] = [];
+  const dependencies: ParsedDependency[] = [];
   for (const section of SECTIONS) {
     const entries = doc[section];
     if (entries === undefined) continue;

@@ -5,7 +5,7 @@
  * (`-r`, `-c`) are not followed: they are noted so the caller can audit them too.
  */
 import { RampartError } from '../core/index.js';
-import type { LockedDependency, Lockfile } from './lockfile.js';
+import type { ParsedDependency, ParsedLockfile } from './lockfile.js';
 import { isPackageName, normalisePackageName } from './names.js';
 
 const MAX_LINE = 100_000;
@@ -38,11 +38,8 @@ const REQUIREMENT_OPTIONS = new Set(['--global-option', '--install-option', '--c
  * Parses requirements.txt text.
  * @throws RAMPART_LOCKFILE_INVALID naming the line of a malformed requirement or option
  */
-export function parseRequirements(
-  text: string,
-  file: string,
-): Pick<Lockfile, 'dependencies' | 'notes'> {
-  const dependencies: LockedDependency[] = [];
+export function parseRequirements(text: string, file: string): ParsedLockfile {
+  const dependencies: ParsedDependency[] = [];
   const notes: { line: number; message: string }[] = [];
   for (const { line, content } of logicalLines(text, file)) {
     const fail = (why: string): RampartError =>
@@ -75,7 +72,7 @@ function requirement(
   content: string,
   line: number,
   fail: (why: string) => RampartError,
-): LockedDependency {
+): ParsedDependency {
   // A bare URL or path installs whatever it points at: a dependency that is not pinned.
   if (URL_OR_PATH.test(content)) {
     return { name: content.split(/\s/)[0] ?? content, unpinned: 'URL or path', hashes: [], line };

@@ -3,7 +3,7 @@
  * hashes of their files. Both are read with the TOML subset parser.
  */
 import { RampartError } from '../core/index.js';
-import type { LockedDependency } from './lockfile.js';
+import type { ParsedDependency } from './lockfile.js';
 import { isPackageName, normalisePackageName } from './names.js';
 import {
   parseTomlSubset,
@@ -17,7 +17,7 @@ import {
  * (lock 1.x); a git, url, file or directory source does not count as pinned.
  * @throws RAMPART_LOCKFILE_INVALID
  */
-export function parsePoetryLock(text: string, file: string): LockedDependency[] {
+export function parsePoetryLock(text: string, file: string): ParsedDependency[] {
   const doc = parseTomlSubset(text, file);
   const metadata = doc.root.metadata;
   const legacyFiles = isTable(metadata) && isTable(metadata.files) ? metadata.files : undefined;
@@ -38,7 +38,7 @@ export function parsePoetryLock(text: string, file: string): LockedDependency[] 
  * git, url, path and directory sources do not count as pinned.
  * @throws RAMPART_LOCKFILE_INVALID
  */
-export function parseUvLock(text: string, file: string): LockedDependency[] {
+export function parseUvLock(text: string, file: string): ParsedDependency[] {
   const doc = parseTomlSubset(text, file);
   return packages(doc, file).flatMap(({ entry, name, version, line }) => {
     const source = isTable(entry.source) ? Object.keys(entry.source)[0] : undefined;
@@ -81,7 +81,7 @@ function dependency(
   hashes: string[],
   line: number | undefined,
   unpinned: string | undefined,
-): LockedDependency {
+): ParsedDependency {
   return {
     name: normalisePackageName(name),
     ...(version === undefined ? {} : { version }),

@@ -85,7 +85,9 @@ async function serveUntilSignal(
   try {
     let state = opened;
     let seed: DemoSeed | undefined;
-    if (input.options.demo === true) ({ state, seed } = await withDemo(opened, services));
+    if (input.options.demo === true) {
+      ({ state, seed } = await withDemo(opened, services, context.env.PATH));
+    }
     const app = createControlPlane({
       logger,
       version,

@@ -56,12 +56,14 @@ export async function startGatewayStack(
 export async function withDemo(
   state: State,
   services: Services,
+  searchPath: string | undefined,
 ): Promise<{ state: State; seed: DemoSeed }> {
-  const fixture = (name: string) =>
-    fileURLToPath(new URL(`../../../../../fixtures/demo/${name}`, import.meta.url));
+  const root = (file: string) => fileURLToPath(new URL(`../../../../../${file}`, import.meta.url));
   const seed = await seedDemo(services.registry, state.layout.home, {
-    model: fixture('iris-classifier.onnx'),
-    evidence: fixture('evaluation.json'),
+    dataset: root('fixtures/demo/iris'),
+    trainer: root('dist/scripts/demo-model/train.js'),
+    node: process.execPath,
+    searchPath: searchPath ?? '/usr/sbin:/usr/bin:/sbin:/bin',
   });
   const gateway = state.config.gateway;
   if (gateway.models.some((m) => m.name === DEMO_MODEL)) return { state, seed };
