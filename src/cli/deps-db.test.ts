@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { rampart } from '../../testkit/cli.js';
 import { sharedRoot } from '../../testkit/paths.js';
+
 import { tempDir } from '../../testkit/tmp.js';
+
+/** `rampart deps db import …` with the admin token of the `--home` in args (created if needed). */
+async function importAsAdmin(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const home = args[args.indexOf('--home') + 1] ?? '';
+  const tokenFile = path.join(home, 'admin.token');
+  if (!existsSync(tokenFile)) assert.equal((await rampart(['init', '--home', home])).code, 0);
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  return rampart(args, { RAMPART_TOKEN: token, ...env }, cwd);
+}
 
 const PYPA = path.join(sharedRoot, 'data', 'pypa-advisory-db');
 const HASH = `--hash=sha256:${'ab'.repeat(32)}`;
@@ -80,12 +90,24 @@ describe('rampart deps db', () => {
     for (const name of ['jinja2', 'pillow', 'torch'])
       cpSync(path.join(PYPA, 'vulns', name), path.join(source, 'vulns', name), { recursive: true });
     const home = tempDir();
-    const imported = await rampart(['deps', 'db', 'import', source, '--home', home, '--json']);
+    const imported = await importAsAdmin([
+      'deps',
+      'db',
+      'import',
+      source,
+      '--home',
+      home,
+      '--json',
+    ]);
     assert.equal(imported.code, 0, imported.stderr);
     const { index } = JSON.parse(imported.stdout) as {
       index: { packages: number; digest: string };
     };
     assert.equal(index.packages, 3);
+    // Importing decides what every audit trusts: it needs a token with advisories.import.
+    const anonymous = await rampart(['deps', 'db', 'import', source, '--home', home]);
+    assert.equal(anonymous.code, 1);
+    assert.match(anonymous.stderr, /RAMPART_UNAUTHENTICATED/);
     const status = await rampart(['deps', 'db', 'status', '--home', home]);
     assert.equal(status.code, 0);
     assert.match(status.stdout, /for 3 packages/);
@@ -130,7 +152,7 @@ describe('rampart deps db', () => {
       ]),
     );
     const home = path.join(dir, 'home');
-    const imported = await rampart(
+    const imported = await importAsAdmin(
       ['deps', 'db', 'import', 'all.zip', '--home', home, '--json'],
       {},
       dir,
@@ -189,16 +211,20 @@ describe('rampart deps db', () => {
       ]),
     );
     const home = path.join(dir, 'home');
-    const hidden = await rampart(['deps', 'db', 'import', 'hidden.zip', '--home', home], {}, dir);
+    const hidden = await importAsAdmin(
+      ['deps', 'db', 'import', 'hidden.zip', '--home', home],
+      {},
+      dir,
+    );
     assert.equal(hidden.code, 2);
     assert.match(hidden.stderr, /RAMPART_ADVISORY_IMPORT_INVALID/);
     assert.match(hidden.stderr, /central directory/);
-    const bad = await rampart(['deps', 'db', 'import', 'bad.zip', '--home', home], {}, dir);
+    const bad = await importAsAdmin(['deps', 'db', 'import', 'bad.zip', '--home', home], {}, dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /broken\.yaml/);
     const status = await rampart(['deps', 'db', 'status', '--home', home]);
     assert.equal(status.code, 2, 'nothing was imported');
-    const skipping = await rampart(
+    const skipping = await importAsAdmin(
       ['deps', 'db', 'import', 'bad.zip', '--home', home, '--skip-invalid'],
       {},
       dir,

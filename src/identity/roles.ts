@@ -47,6 +47,7 @@ export const PERMISSIONS = {
   'model.deploy': ['admin', 'deployer'],
   'train.run': ['admin', 'ml-engineer'],
   'train.read': ['admin', 'ml-engineer', 'auditor', 'security-reviewer', 'approver'],
+  'advisories.import': ['admin', 'security-reviewer'],
   'grant.manage': ['admin'],
   'grant.read': ['admin', 'auditor', 'security-reviewer'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -212,6 +212,7 @@ async function preflight(context: CommandContext, input: CommandInput, data: Dat
   const lockfiles = await auditLockfiles(
     listOption(input, 'lockfile').map(resolve),
     db === undefined || db === '' ? undefined : resolve(db),
+    context.location.home,
   );
   const base = stringOption(input, 'base-model');
   const baseKey = stringOption(input, 'base-key');

@@ -11,6 +11,7 @@ import {
 } from '../../../training/index.js';
 import type { CommandContext, CommandInput, CommandResult } from '../../command.js';
 import { actionArgument } from '../../options.js';
+import { openSession } from '../../session.js';
 import { zipRecords } from './zip-records.js';
 
 const ACTIONS = ['import', 'status'] as const;
@@ -47,7 +48,38 @@ async function runImport(context: CommandContext, input: CommandInput): Promise<
   });
   const skipInvalid = input.options['skip-invalid'] === true;
   const home = context.location.home;
-  const result = info.isDirectory()
+  // The database decides which pins fail every audit and training run: importing is audited.
+  const session = await openSession(context, { create: false });
+  try {
+    const resource = { type: 'advisory-db', id: source.slice(0, 256) };
+    await session.authorize('advisories.import', resource);
+    const done = await importFrom(source, info.isDirectory(), home, skipInvalid).catch(
+      async (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        await session.identity.access.record(session.principal, 'advisories.import', resource, {
+          allowed: false,
+          reason: `import failed: ${reason}`,
+        });
+        throw error;
+      },
+    );
+    await session.identity.access.record(session.principal, 'advisories.import', resource, {
+      allowed: true,
+      reason: `imported ${done.json.index.records} record(s), digest ${done.json.index.digest}`,
+    });
+    return done;
+  } finally {
+    await session.close();
+  }
+}
+
+async function importFrom(
+  source: string,
+  isFolder: boolean,
+  home: string,
+  skipInvalid: boolean,
+): Promise<CommandResult & { json: { index: AdvisoryIndex; skipped: readonly unknown[] } }> {
+  const result = isFolder
     ? await importAdvisories(
         walkRecords(source, {
           maxFiles: IMPORT_LIMITS.maxRecords,
@@ -62,7 +94,7 @@ async function runImport(context: CommandContext, input: CommandInput): Promise<
         skipInvalid,
       });
   const lines = [
-    ...result.skipped.map((s) => `SKIPPED  ${s.reason}`),
+    ...result.skipped.map((skip) => `SKIPPED  ${skip.reason}`),
     ...renderIndex(result.index),
   ];
   return {

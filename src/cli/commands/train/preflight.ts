@@ -12,6 +12,7 @@ import { verifyModel } from '../../../registry/index.js';
 import {
   AdvisoryDatabase,
   auditDependencies,
+  ImportedAdvisoryDatabase,
   readLockfile,
   type NamedDigest,
   type RunPlan,
@@ -51,15 +52,18 @@ export async function verifyDatasets(
 export async function auditLockfiles(
   files: readonly string[],
   db: string | undefined,
+  home: string,
 ): Promise<NamedDigest[]> {
   if (files.length === 0) return [];
-  if (db === undefined || db === '') {
+  // --db or $RAMPART_ADVISORY_DB first, then the database imported with `deps db import`.
+  const database =
+    db === undefined ? await ImportedAdvisoryDatabase.open(home) : await AdvisoryDatabase.open(db);
+  if (database === undefined) {
     throw new RampartError(
       'RAMPART_ADVISORY_DB_MISSING',
-      'train run: --lockfile needs an advisory database; pass --db <path> or set RAMPART_ADVISORY_DB',
+      'train run: --lockfile needs an advisory database; run `rampart deps db import <folder|zip>`, pass --db <path> or set RAMPART_ADVISORY_DB',
     );
   }
-  const database = await AdvisoryDatabase.open(db);
   const lockfiles = await Promise.all(files.map((file) => readLockfile(file)));
   const report = await auditDependencies(lockfiles, database);
   const first = report.findings[0];

@@ -131,6 +131,7 @@ async function checkInputsUnchanged(
   await auditLockfiles(
     facts.lockfiles.map((l) => l.path),
     db === undefined || db === '' ? undefined : path.resolve(context.cwd, db),
+    context.location.home,
   );
   if (facts.baseModel !== undefined) {
     const key = stringOption(input, 'base-key');
