@@ -15,6 +15,7 @@ const LAYERS = [
   'training',
   'scan',
   'registry',
+  'monitor',
   'serving',
   'server',
   'cli',

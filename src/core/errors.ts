@@ -365,18 +365,117 @@ export const ERRORS = {
   RAMPART_LOCKFILE_INVALID: {
     kind: 'input',
     title:
-      'A lockfile is malformed, larger than the limits, or of a kind Rampart cannot read (requirements.txt, poetry.lock, uv.lock, Pipfile.lock).',
-    hint: 'Fix the file at the line given, or regenerate it with its tool (pip-compile --generate-hashes, poetry lock, uv lock, pipenv lock).',
+      'A lockfile is malformed, larger than the limits, or of a kind Rampart cannot read (requirements.txt, poetry.lock, uv.lock, Pipfile.lock, conda-lock.yml, package-lock.json v2/v3).',
+    hint: 'Fix the file at the line given, or regenerate it with its tool (pip-compile --generate-hashes, poetry lock, uv lock, pipenv lock, conda-lock, npm install --package-lock-only).',
   },
   RAMPART_ADVISORY_DB_MISSING: {
     kind: 'usage',
     title: 'No advisory database was given, or the path given is not an OSV advisory folder.',
-    hint: 'Run `git clone https://github.com/pypa/advisory-database` and pass the clone with --db or $RAMPART_ADVISORY_DB.',
+    hint: 'Run `rampart deps db import <folder or zip>` (e.g. a clone of https://github.com/pypa/advisory-database), or pass a clone with --db or $RAMPART_ADVISORY_DB.',
   },
   RAMPART_ADVISORY_INVALID: {
     kind: 'input',
     title: 'An advisory record in the database is malformed, too large, or not an OSV document.',
     hint: 'Update or re-clone the advisory database; the record named cannot be evaluated.',
+  },
+  // Table readers (CSV, JSON lines, Parquet, Arrow)
+  RAMPART_TABLE_OPTIONS_INVALID: {
+    kind: 'usage',
+    title:
+      'The options given to a table reader are not valid (format, batch size, limits, declared types).',
+    hint: 'Give a known format (csv, jsonl, parquet, arrow), positive integer sizes and limits, and types number, integer, boolean or string.',
+  },
+  RAMPART_TABLE_FORMAT_UNKNOWN: {
+    kind: 'input',
+    title:
+      'The format of a table file cannot be determined, or its content does not match its name or the declared format.',
+    hint: 'Name the file .csv, .tsv, .jsonl, .ndjson, .parquet, .arrow, .feather or .ipc, or pass the format explicitly; check the file is what its name says.',
+  },
+  RAMPART_TABLE_MALFORMED: {
+    kind: 'input',
+    title:
+      'A table file is not valid for its format (bad quoting, ragged row, a line that is not a JSON object, a truncated or corrupt Parquet or Arrow file).',
+    hint: 'Fix the file at the line or part named, or regenerate it with the tool that wrote it.',
+  },
+  RAMPART_TABLE_SCHEMA_INVALID: {
+    kind: 'input',
+    title:
+      'The columns of a table do not fit what is required (missing declared column, duplicate or empty name, unsupported or nested type, a key outside the schema).',
+    hint: 'Rename or add the column named, declare its type as string, or raise inferRows so every column is seen during inference.',
+  },
+  RAMPART_TABLE_LIMIT_EXCEEDED: {
+    kind: 'input',
+    title:
+      'A table file exceeds a reader limit (columns, record or line size, header name length, rows).',
+    hint: 'Split or fix the file, or raise the limit named in the message if the input is trusted.',
+  },
+  // Profiles and schemas
+  RAMPART_PROFILE_INVALID: {
+    kind: 'input',
+    title:
+      'A data profile document is malformed, of an unknown format, inconsistent or over its limits.',
+    hint: 'Regenerate the profile from the data with Rampart; profile files are not meant to be edited by hand.',
+  },
+  RAMPART_PROFILE_MISMATCH: {
+    kind: 'input',
+    title:
+      'Profiles or batches disagree on their columns or column types, so they cannot be combined.',
+    hint: 'Profile the same columns with the same types (declare them in a schema), or compare like with like.',
+  },
+  RAMPART_SCHEMA_INVALID: {
+    kind: 'input',
+    title: 'A data schema document is not valid JSON or YAML, or does not match rampart.schema/v1.',
+    hint: 'Fix the keys named at the path given; docs/data-schema.md lists every key.',
+  },
+  // Data check
+  RAMPART_DATA_REFERENCE_UNVERIFIED: {
+    kind: 'integrity',
+    title:
+      'The dataset version given as the reference of a data check does not verify against its manifest.',
+    hint: 'Run `rampart data verify <name@N>` to see what changed; check against an intact version.',
+  },
+  // Poisoning signals
+  RAMPART_POISONING_INPUT_INVALID: {
+    kind: 'input',
+    title:
+      'The tables given to the poisoning check cannot be compared: empty reference, mismatched columns or malformed batches or history.',
+    hint: 'Give a reference with rows, the same column names and types on both sides, and row counts as non-negative integers in history.',
+  },
+  RAMPART_POISONING_LABEL_MISSING: {
+    kind: 'input',
+    title:
+      'The label column named for the poisoning check is not in the reference or current table.',
+    hint: 'Check the label column name (it is case-sensitive), or omit it to skip the label signals.',
+  },
+  RAMPART_POISONING_OPTIONS_INVALID: {
+    kind: 'usage',
+    title: 'An option of the poisoning check is out of range.',
+    hint: 'Thresholds and shares are numbers in their documented ranges; caps and sizes are positive integers.',
+  },
+  // Monitoring
+  RAMPART_MONITOR_INVALID: {
+    kind: 'usage',
+    title:
+      'A monitoring option or statistic input is out of range (queue capacity, detector settings, sample size).',
+    hint: 'Check the value named in the message against docs/monitoring.md.',
+  },
+  RAMPART_LABELS_INVALID: {
+    kind: 'input',
+    title: 'A delayed-labels file or inference-record log is malformed or larger than the limits.',
+    hint: 'Give labels as CSV (header request_id,label) or JSON lines {"request_id","label"}, within the limits in docs/monitoring.md.',
+  },
+  // Advisory database import
+  RAMPART_ADVISORY_IMPORT_INVALID: {
+    kind: 'input',
+    title:
+      'An advisory import was refused: a record is malformed or too large, or the source is over the import limits. The imported advisory store was left unchanged.',
+    hint: 'Fix or remove the record named and import again, or pass --skip-invalid to import the rest and list what was skipped.',
+  },
+  RAMPART_ADVISORY_STORE_INVALID: {
+    kind: 'input',
+    title:
+      'The imported advisory store in the state folder is damaged: index.json or a package file is not in the format Rampart writes.',
+    hint: 'Import the advisory database again with `rampart deps db import <folder or zip>`.',
   },
   // Training runs
   RAMPART_TRAIN_REFUSED: {

@@ -48,3 +48,71 @@ export type {
   KsResult,
   TestResult,
 } from './drift/index.js';
+export { openTable } from './table/open.js';
+export { DEFAULT_BATCH_ROWS, DEFAULT_INFER_ROWS, DEFAULT_TABLE_LIMITS } from './table/options.js';
+export type {
+  ReadTableOptions,
+  TableColumn,
+  TableFormat,
+  TableLimits,
+  TableReader,
+} from './table/options.js';
+export { NA_STRINGS } from './table/cells.js';
+export { MAX_INVALID_SAMPLES, MAX_INVALID_TEXT } from './table/columns.js';
+export { detectPoisoning, POISONING_DEFAULTS } from './poisoning/index.js';
+export type {
+  PoisoningInput,
+  PoisoningOptions,
+  PoisoningReport,
+  PoisoningSignal,
+  SignalExample,
+  SignalName,
+} from './poisoning/index.js';
+export {
+  distinctCount,
+  FREQUENT_CAPACITY,
+  FREQUENT_MAX_ITEM_LENGTH,
+  histogramFromProfile,
+  mergeProfiles,
+  PROFILE_FORMAT,
+  PROFILE_MAX_COLUMNS,
+  ProfileBuilder,
+  profileFromJson,
+  profileQuantile,
+  profileToJson,
+  presentCount,
+  SKETCH_RELATIVE_ACCURACY,
+} from './profile/index.js';
+export type {
+  ColumnProfile,
+  DatasetProfile,
+  NumericSummary,
+  ProfileJson,
+} from './profile/index.js';
+export {
+  inferSchema,
+  parseSchema,
+  parseSchemaText,
+  SCHEMA_FORMAT,
+  UniquenessChecker,
+  uniquenessChecker,
+  validateProfile,
+} from './schema/index.js';
+export type {
+  ColumnRule,
+  DataSchema,
+  InferOptions,
+  UniquenessResult,
+  ValidationFailure,
+  ValidationReport,
+} from './schema/index.js';
+export { checkData, compareTables, openTableSource, renderCheckHtml } from './check/index.js';
+export type {
+  CheckInput,
+  CheckReport,
+  ColumnChart,
+  ColumnDrift,
+  DriftMode,
+  DriftReport,
+  TableSource,
+} from './check/index.js';

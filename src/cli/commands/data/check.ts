@@ -1,0 +1,178 @@
+/** `rampart data check` and `rampart data schema infer`: printing and argument handling only. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { HashPool, RampartError, writeFileAtomic } from '../../../core/index.js';
+import {
+  checkData,
+  datasetContext,
+  inferSchema,
+  openTableSource,
+  parseSchemaText,
+  ProfileBuilder,
+  renderCheckHtml,
+  verifyDatasetVersion,
+  type CheckReport,
+  type DriftMode,
+  type TableSource,
+} from '../../../data/index.js';
+import type { CommandContext, CommandInput, CommandResult } from '../../command.js';
+import { listOption, stringOption } from '../../options.js';
+import { openSession, type Session } from '../../session.js';
+
+const MODES = ['evidently', 'strict'] as const;
+const FORMATS = ['text', 'json', 'html'] as const;
+
+/** Runs `data check <path> --against <name@N | file>`. */
+export async function runCheck(
+  context: CommandContext,
+  input: CommandInput,
+): Promise<CommandResult> {
+  const target = input.positionals[1];
+  const against = stringOption(input, 'against');
+  if (target === undefined || against === undefined || input.positionals.length > 2) {
+    throw new RampartError(
+      'RAMPART_USAGE',
+      'data check: give one <path> and --against <name@N | file>',
+      {
+        hint: 'Usage: rampart data check <path> --against <name@version | reference-file> [--schema F]',
+      },
+    );
+  }
+  const mode = choice(input, 'mode', MODES, 'strict') as DriftMode;
+  const format = input.options.json === true ? 'json' : choice(input, 'format', FORMATS, 'text');
+  const schemaFile = stringOption(input, 'schema');
+  const schema =
+    schemaFile === undefined
+      ? undefined
+      : parseSchemaText(await readFile(path.resolve(context.cwd, schemaFile), 'utf8'));
+  const resolve = (p: string) => path.resolve(context.cwd, p);
+  const isDataset = !existsSync(resolve(against)) && against.includes('@');
+  const session = isDataset ? await openSession(context, { create: false }) : undefined;
+  try {
+    const reference = isDataset
+      ? await datasetSource(session as Session, against)
+      : await openTableSource(resolve(against), against);
+    const current = await openTableSource(resolve(target), target);
+    const report = await checkData({
+      reference,
+      current,
+      schema,
+      mode,
+      labelColumn: stringOption(input, 'label'),
+      ignore: listOption(input, 'ignore'),
+    });
+    if (session !== undefined) {
+      await session.identity.access.record(
+        session.principal,
+        'dataset.check',
+        { type: 'dataset', id: against },
+        {
+          allowed: report.passed,
+          reason: report.passed ? `${target} passed` : report.reasons.join('; '),
+        },
+      );
+    }
+    const exitCode = report.passed ? 0 : 1;
+    const text = format === 'html' ? renderCheckHtml(report) : renderText(report);
+    return { exitCode, json: report, text };
+  } finally {
+    await session?.close();
+  }
+}
+
+// A registered dataset version is re-verified before it is trusted as the reference.
+async function datasetSource(session: Session, ref: string): Promise<TableSource> {
+  await session.authorize('dataset.read', { type: 'dataset', id: ref });
+  const workers = session.state.config.hashing.workers;
+  const pool = new HashPool(workers > 0 ? { size: workers } : {});
+  try {
+    const checked = await verifyDatasetVersion(
+      await datasetContext(session.state, pool, session.principal),
+      ref,
+    );
+    if (!checked.verified) {
+      throw new RampartError(
+        'RAMPART_DATA_REFERENCE_UNVERIFIED',
+        `reference ${checked.label} does not verify; it cannot be a reference`,
+        {
+          hint: `Run \`rampart data verify ${checked.label}\` to see what changed.`,
+        },
+      );
+    }
+    return await openTableSource(checked.path, checked.label);
+  } finally {
+    await pool.close();
+  }
+}
+
+function choice(
+  input: CommandInput,
+  name: string,
+  allowed: readonly string[],
+  fallback: string,
+): string {
+  const value = stringOption(input, name) ?? fallback;
+  if (!allowed.includes(value)) {
+    throw new RampartError('RAMPART_USAGE', `--${name} ${value}: use one of ${allowed.join(', ')}`);
+  }
+  return value;
+}
+
+function renderText(report: CheckReport): string {
+  const d = report.drift;
+  const lines = [
+    `${report.passed ? 'PASSED' : 'FAILED'}: ${report.current.label} (${report.current.rows} rows) against ${report.reference.label} (${report.reference.rows} rows)`,
+    ...report.reasons.map((r) => `  ${r}`),
+    `drift (${d.mode}${d.correction === 'bh' ? ', BH-corrected' : ''}): ${d.columns.filter((c) => c.drifted).length}/${d.columns.length} columns, share ${d.share_drifted.toFixed(3)} (dataset drifts at ${d.drift_share})`,
+    ...d.columns.map(
+      (c) =>
+        `  ${c.drifted ? 'DRIFT' : 'ok   '}  ${c.name.padEnd(20)} ${c.test.padEnd(22)} score ${c.score.toPrecision(4)}  threshold ${c.threshold}${c.effect === undefined ? '' : `  ${c.effect.measure} ${c.effect.value.toPrecision(3)}`}`,
+    ),
+    ...d.skipped.map((s) => `  skip   ${s.name}: ${s.reason}`),
+  ];
+  if (report.validation !== null) {
+    lines.push(
+      `validation: ${report.validation.passed ? 'passed' : `${report.validation.failures.length} failure(s)`}`,
+    );
+    lines.push(...report.validation.failures.map((f) => `  ${f.path}: ${f.message}`));
+  }
+  lines.push('poisoning signals:');
+  lines.push(
+    ...report.poisoning.signals.map(
+      (s) => `  ${s.flagged ? 'FLAG' : 'ok  '}  ${s.name.padEnd(18)} ${s.summary}`,
+    ),
+  );
+  return lines.join('\n');
+}
+
+/** Runs `data schema infer <path> [--out F]`: a schema people edit, inferred from a reference. */
+export async function runSchemaInfer(
+  context: CommandContext,
+  input: CommandInput,
+): Promise<CommandResult> {
+  const [, sub, target] = input.positionals;
+  if (sub !== 'infer' || target === undefined || input.positionals.length > 3) {
+    throw new RampartError(
+      'RAMPART_USAGE',
+      'data schema: use `data schema infer <path> [--out F]`',
+    );
+  }
+  const source = await openTableSource(path.resolve(context.cwd, target), target);
+  const builder = new ProfileBuilder();
+  for await (const batch of source.batches()) builder.add(batch);
+  const schema = inferSchema(builder.finish());
+  const out = stringOption(input, 'out');
+  const text =
+    out?.endsWith('.json') === true ? `${JSON.stringify(schema, null, 2)}\n` : toYaml(schema);
+  if (out !== undefined) {
+    await writeFileAtomic(path.resolve(context.cwd, out), text, { mode: 0o644, exclusive: false });
+    return {
+      exitCode: 0,
+      json: { schema, out },
+      text: `Wrote ${out} (${Object.keys(schema.columns).length} columns); edit it, then pass it to data check --schema.`,
+    };
+  }
+  return { exitCode: 0, json: { schema }, text: text.trimEnd() };
+}

@@ -1,0 +1,11 @@
+export { checkData } from './check.js';
+export type { CheckInput, CheckReport } from './check.js';
+export { columnChart } from './chart.js';
+export type { ColumnChart } from './chart.js';
+export { collectTable, MAX_CHECK_CELLS } from './collect.js';
+export type { CollectedColumn, CollectedTable } from './collect.js';
+export { compareTables } from './drift.js';
+export type { ColumnDrift, DriftMode, DriftOptions, DriftReport } from './drift.js';
+export { openTableSource } from './source.js';
+export { renderCheckHtml } from './html.js';
+export type { TableSource } from './source.js';

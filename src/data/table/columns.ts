@@ -1,0 +1,245 @@
+import { RampartError } from '../../core/index.js';
+import { CELL_INVALID, CELL_MISSING } from './batch.js';
+import type { ColumnBatch, ColumnType, ColumnValues } from './batch.js';
+import { isNaText, parseBooleanText, parseIntegerText, parseNumberText } from './cells.js';
+
+/** Invalid cells whose raw text is kept, per column and batch; the rest only count as invalid. */
+export const MAX_INVALID_SAMPLES = 100;
+/** Characters of raw text kept per invalid cell. */
+export const MAX_INVALID_TEXT = 200;
+
+/** Thrown by {@link ColumnBuilder.setValue} for a nested value in a column not declared string. */
+export class NestedValueError extends RampartError {
+  constructor(readonly column: number) {
+    super('RAMPART_TABLE_SCHEMA_INVALID', `column ${column} holds a nested value`);
+  }
+}
+
+/** Fills one column of a batch from text or from decoded values, then hands out its values. */
+export interface ColumnBuilder {
+  /** Sets row `row` from CSV text (NA spellings are missing). */
+  setText(row: number, text: string): void;
+  /** Sets row `row` from a JSON, Parquet or Arrow value (null and undefined are missing). */
+  setValue(row: number, value: unknown): void;
+  /** The filled values of rows [0, rows). */
+  finish(rows: number): ColumnValues;
+}
+
+type Numeric = number | undefined;
+
+function invalidText(value: unknown): string {
+  const json: string | undefined = typeof value === 'bigint' ? undefined : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (json ?? String(value));
+  return text.length > MAX_INVALID_TEXT ? text.slice(0, MAX_INVALID_TEXT) : text;
+}
+
+class TypedBuilder {
+  readonly state: Uint8Array;
+  invalid: Map<number, string> | undefined;
+
+  constructor(capacity: number) {
+    this.state = new Uint8Array(capacity);
+  }
+
+  markInvalid(row: number, raw: unknown): void {
+    this.state[row] = CELL_INVALID;
+    this.invalid ??= new Map();
+    if (this.invalid.size < MAX_INVALID_SAMPLES) this.invalid.set(row, invalidText(raw));
+  }
+
+  reset(): void {
+    this.state.fill(0);
+    this.invalid = undefined;
+  }
+}
+
+class NumericBuilder extends TypedBuilder implements ColumnBuilder {
+  private values: Float64Array;
+  private readonly parse: (text: string) => Numeric;
+
+  constructor(
+    readonly type: 'number' | 'integer',
+    private readonly capacity: number,
+    private readonly column: number,
+    private readonly declared: boolean,
+  ) {
+    super(capacity);
+    this.values = new Float64Array(capacity);
+    this.parse = type === 'integer' ? parseIntegerText : parseNumberText;
+  }
+
+  setText(row: number, text: string): void {
+    if (isNaText(text)) {
+      this.state[row] = CELL_MISSING;
+      return;
+    }
+    const value = this.parse(text);
+    if (value === undefined) this.markInvalid(row, text);
+    else this.values[row] = value;
+  }
+
+  setValue(row: number, value: unknown): void {
+    if (typeof value === 'number') {
+      if (this.type === 'integer' && !Number.isSafeInteger(value)) this.markInvalid(row, value);
+      else this.values[row] = value;
+    } else if (value === null || value === undefined) {
+      this.state[row] = CELL_MISSING;
+    } else if (typeof value === 'bigint') {
+      const asNumber = Number(value);
+      if (Number.isSafeInteger(asNumber)) this.values[row] = asNumber;
+      else this.markInvalid(row, value);
+    } else if (typeof value === 'string') {
+      this.setText(row, value);
+    } else if (typeof value === 'object' && !this.declared) {
+      throw new NestedValueError(this.column);
+    } else {
+      this.markInvalid(row, value);
+    }
+  }
+
+  /** Copies a run of plain numbers (Parquet/Arrow typed arrays without nulls) at `row`. */
+  setNumbers(row: number, source: ArrayLike<number>): void {
+    this.values.set(source, row);
+    if (this.type === 'integer') {
+      for (let i = 0; i < source.length; i++) {
+        const v = source[i] ?? 0;
+        if (!Number.isSafeInteger(v)) this.markInvalid(row + i, v);
+      }
+    }
+  }
+
+  finish(rows: number): ColumnValues {
+    const column = {
+      type: this.type,
+      values: this.values.slice(0, rows),
+      state: this.state.slice(0, rows),
+      ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
+    };
+    this.values = new Float64Array(this.capacity);
+    this.reset();
+    return column;
+  }
+}
+
+class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
+  private values: Uint8Array;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly column: number,
+    private readonly declared: boolean,
+  ) {
+    super(capacity);
+    this.values = new Uint8Array(capacity);
+  }
+
+  setText(row: number, text: string): void {
+    if (isNaText(text)) {
+      this.state[row] = CELL_MISSING;
+      return;
+    }
+    const value = parseBooleanText(text);
+    if (value === undefined) this.markInvalid(row, text);
+    else this.values[row] = value;
+  }
+
+  setValue(row: number, value: unknown): void {
+    if (typeof value === 'boolean') this.values[row] = value ? 1 : 0;
+    else if (value === null || value === undefined) this.state[row] = CELL_MISSING;
+    else if (typeof value === 'string') this.setText(row, value);
+    else if (typeof value === 'object' && !this.declared) throw new NestedValueError(this.column);
+    else this.markInvalid(row, value);
+  }
+
+  finish(rows: number): ColumnValues {
+    const column = {
+      type: 'boolean' as const,
+      values: this.values.slice(0, rows),
+      state: this.state.slice(0, rows),
+      ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
+    };
+    this.values = new Uint8Array(this.capacity);
+    this.reset();
+    return column;
+  }
+}
+
+class StringBuilder implements ColumnBuilder {
+  private values: (string | null)[];
+
+  constructor(
+    private readonly capacity: number,
+    private readonly column: number,
+    private readonly declared: boolean,
+  ) {
+    this.values = new Array<string | null>(capacity).fill(null);
+  }
+
+  setText(row: number, text: string): void {
+    this.values[row] = isNaText(text) ? null : text;
+  }
+
+  setValue(row: number, value: unknown): void {
+    if (typeof value === 'string') this.values[row] = value;
+    else if (value === null || value === undefined) this.values[row] = null;
+    else if (typeof value === 'object') this.values[row] = this.stringify(value);
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+      this.values[row] = String(value);
+    } else this.values[row] = null;
+  }
+
+  private stringify(value: object): string {
+    // Binary cells (Parquet/Arrow) are text in base64, not nested values.
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+    if (!this.declared) throw new NestedValueError(this.column);
+    return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
+
+  finish(rows: number): ColumnValues {
+    const values = rows === this.capacity ? this.values : this.values.slice(0, rows);
+    this.values = new Array<string | null>(this.capacity).fill(null);
+    return { type: 'string', values };
+  }
+}
+
+/** A builder of one column of type `type`, holding up to `capacity` rows. */
+export function columnBuilder(
+  type: ColumnType,
+  capacity: number,
+  column: number,
+  declared: boolean,
+): ColumnBuilder & { setNumbers?: NumericBuilder['setNumbers'] } {
+  switch (type) {
+    case 'number':
+    case 'integer':
+      return new NumericBuilder(type, capacity, column, declared);
+    case 'boolean':
+      return new BooleanBuilder(capacity, column, declared);
+    case 'string':
+      return new StringBuilder(capacity, column, declared);
+  }
+}
+
+/** Builders for every column of a schema, batch after batch. */
+export class BatchBuilder {
+  readonly builders: ReturnType<typeof columnBuilder>[];
+
+  constructor(
+    readonly names: readonly string[],
+    types: readonly ColumnType[],
+    declared: readonly boolean[],
+    readonly capacity: number,
+  ) {
+    this.builders = types.map((type, i) => columnBuilder(type, capacity, i, declared[i] ?? false));
+  }
+
+  /** The batch of rows [0, rows), starting at table row `firstRow`; the builders start afresh. */
+  finish(rows: number, firstRow: number): ColumnBatch {
+    return {
+      names: this.names,
+      columns: this.builders.map((b) => b.finish(rows)),
+      rows,
+      firstRow,
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import type { ColumnBatch } from './batch.js';
+import { NestedValueError } from './columns.js';
+import type { BatchBuilder, columnBuilder } from './columns.js';
+
+type Builder = ReturnType<typeof columnBuilder>;
+
+/** A typed array of plain numbers: copied whole into a numeric column, no per-cell checks. */
+function isNumberArray(
+  source: ArrayLike<unknown>,
+): source is ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> } {
+  return (
+    source instanceof Float64Array ||
+    source instanceof Float32Array ||
+    source instanceof Int32Array ||
+    source instanceof Uint32Array ||
+    source instanceof Int16Array ||
+    source instanceof Uint16Array ||
+    source instanceof Int8Array
+  );
+}
+
+/** Copies `take` decoded values of a Parquet or Arrow column from `offset` into `target` at `row`. */
+export function copyColumn(
+  target: Builder,
+  source: ArrayLike<unknown>,
+  offset: number,
+  take: number,
+  row: number,
+): void {
+  if (target.setNumbers !== undefined && isNumberArray(source)) {
+    target.setNumbers(row, source.subarray(offset, offset + take));
+    return;
+  }
+  for (let i = 0; i < take; i++) target.setValue(row + i, source[offset + i]);
+}
+
+/** Cuts runs of decoded columns (Parquet ranges, Arrow record batches) into batches of `capacity` rows. */
+export class Rebatcher {
+  private row = 0;
+  private firstRow = 0;
+
+  constructor(
+    private readonly builder: BatchBuilder,
+    private readonly onNested: (column: number) => Error,
+  ) {}
+
+  /** Adds `length` rows held by `data` (one array per column); yields every batch that fills up. */
+  *push(data: readonly ArrayLike<unknown>[], length: number): Generator<ColumnBatch> {
+    const capacity = this.builder.capacity;
+    for (let offset = 0; offset < length;) {
+      const take = Math.min(capacity - this.row, length - offset);
+      for (const [c, target] of this.builder.builders.entries()) {
+        try {
+          copyColumn(target, data[c] ?? [], offset, take, this.row);
+        } catch (error) {
+          if (error instanceof NestedValueError) throw this.onNested(c);
+          throw error;
+        }
+      }
+      offset += take;
+      this.row += take;
+      if (this.row === capacity) yield this.flush();
+    }
+  }
+
+  /** The batch of the rows added since the last one. */
+  flush(): ColumnBatch {
+    const batch = this.builder.finish(this.row, this.firstRow);
+    this.firstRow += this.row;
+    this.row = 0;
+    return batch;
+  }
+
+  /** True when rows wait for {@link flush}. */
+  get pending(): boolean {
+    return this.row > 0;
+  }
+}
