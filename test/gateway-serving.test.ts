@@ -44,6 +44,7 @@ async function world(
   canary: Partial<State['config']['gateway']['canary']> = {},
   tls?: { cert: string; key: string; clientCa: string | null },
   upstream: string | null = null,
+  monitor: Partial<State['config']['monitor']> = {},
 ) {
   const home = tempDir();
   const base: TestIdentity = await testIdentity(home);
@@ -59,6 +60,7 @@ async function world(
         models: [{ name: 'demo', model: null, alias: 'production', upstream, rateLimit: null }],
         canary: { ...gateway.canary, windowMs: 200, minSamples: 5, ...canary },
       },
+      monitor: { ...base.state.config.monitor, ...monitor },
     },
   };
   const pool = new HashPool({ size: 1 });
@@ -185,6 +187,73 @@ describe('the gateway serves only approved, verified versions', () => {
     const [entry] = await w.base.identity.audit.entries(size - 1, 1);
     assert.equal((entry?.event as { action: string }).action, 'gateway.infer');
     assert.equal((entry?.event as { actor: { subject: string } }).actor.subject, 'stranger2');
+  });
+
+  it('logs every inference as a CloudEvents record without the payload (summary mode)', async () => {
+    const w = await world();
+    for (let i = 0; i < 3; i++) assert.equal((await w.infer(w.seed.apiKey)).status, 200);
+    assert.equal((await w.infer('rmp_wrong')).status, 401);
+    await w.serving.close();
+    const lines = readFileSync(path.join(w.home, 'monitor', 'inference.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The refused request never reached a model: three records, one per inference.
+    assert.equal(lines.length, 3);
+    const [first] = lines as [Record<string, unknown>];
+    assert.equal(first.specversion, '1.0');
+    assert.equal(first.type, 'dev.rampart.inference.v1');
+    assert.equal(first.subject, 'demo@1');
+    const data = first.data as Record<string, unknown>;
+    assert.deepEqual([data.principal, data.status, data.predicted], ['demo-client', 200, 0]);
+    const [input] = data.inputs as Record<string, unknown>[];
+    assert.equal(input?.data, undefined, 'summary mode keeps no input values');
+    assert.equal((input?.summary as { count: number }).count, 4);
+  });
+
+  it('throttles a principal whose queries look like model extraction (PRADA alarm, audited)', async () => {
+    const w = await world({}, undefined, null, {
+      extraction: { enabled: true, delta: 0.9, throttle: true, throttleSeconds: 600 },
+    });
+    // A JbDA-like probe (Papernot et al.): a few natural points, then rounds of ±0.1 steps from
+    // every known point — the minimum distances of such a stream are far from normal.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const known = [
+      [5.1, 3.5, 1.4, 0.2],
+      [6.4, 3.2, 4.5, 1.5],
+      [6.7, 3.0, 5.2, 2.3],
+    ];
+    while (known.length < 600) {
+      const round = known.length;
+      for (let i = 0; i < round && known.length < 600; i++) {
+        known.push((known[i] ?? []).map((v) => v + 0.1 * (random() < 0.5 ? 1 : -1)));
+      }
+    }
+    const rows = known.flat();
+    const probe = await fetch(`${w.serving.url}/v2/models/demo/infer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.seed.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        inputs: [{ name: 'input', datatype: 'FP32', shape: [600, 4], data: rows }],
+      }),
+    });
+    assert.equal(probe.status, 200);
+    await probe.body?.cancel();
+    let throttled = 0;
+    for (let attempt = 0; attempt < 50 && throttled !== 429; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throttled = (await w.infer(w.seed.apiKey)).status;
+    }
+    assert.equal(throttled, 429, 'the alarmed key is throttled');
+    const metrics = await (await fetch(`${w.serving.url}/metrics`)).text();
+    assert.match(metrics, /rampart_monitor_extraction_alarms_total [1-9]/);
+    const size = await w.base.identity.audit.size();
+    const recent = await w.base.identity.audit.entries(Math.max(0, size - 60), Math.min(60, size));
+    assert.ok(
+      recent.some((e) => JSON.stringify(e.event).includes('extraction')),
+      'the alarm is an audit entry',
+    );
   });
 
   it('refuses a tampered new version and keeps serving the previous one; quarantine stops it', async () => {

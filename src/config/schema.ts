@@ -210,6 +210,41 @@ const gatewaySchema = z
   })
   .prefault({});
 
+/** Inference monitoring at the gateway (docs/monitoring.md). */
+const monitorSchema = z
+  .strictObject({
+    /** One CloudEvents record per inference request; false turns the inference log off. */
+    enabled: z.boolean().default(true),
+    /** What a record keeps of the inputs and outputs. */
+    privacy: z.enum(['none', 'summary', 'hashed', 'redacted', 'full']).default('summary'),
+    /** redacted mode: per tensor name, keep | hash | drop (unlisted tensors are dropped). */
+    fields: z.record(z.string().max(256), z.enum(['keep', 'hash', 'drop'])).default({}),
+    /** The JSON-lines inference log, relative to the state folder (rotated by size). */
+    logFile: z.string().min(1).default('monitor/inference.jsonl'),
+    logMaxBytes: z.number().int().min(1024).max(1024 ** 4).default(64 * 1024 * 1024),
+    /** Records waiting to be written; a full queue drops (and counts) rather than block serving. */
+    queueCapacity: z.number().int().min(1).max(10_000_000).default(10_000),
+    extraction: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** PRADA alarms when Shapiro–Wilk W falls below this. */
+        delta: z.number().min(0).max(1).default(0.9),
+        /** Refuse (429) an alarmed principal's inference for throttleSeconds. */
+        throttle: z.boolean().default(false),
+        throttleSeconds: z.number().int().min(1).max(86_400 * 30).default(300),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        /** POST each alert as JSON here (null: log and audit only). */
+        webhook: z.url().nullable().default(null),
+        /** One alert per (kind, principal, model) per cooldown. */
+        cooldownSeconds: z.number().int().min(0).max(86_400 * 30).default(900),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 /** The whole of rampart.yaml. Unknown keys anywhere are errors. */
 export const configSchema = z.strictObject({
   server: serverSchema,
@@ -221,6 +256,7 @@ export const configSchema = z.strictObject({
   encryption: encryptionSchema,
   registry: registrySchema,
   gateway: gatewaySchema,
+  monitor: monitorSchema,
 });
 
 /** Fully resolved configuration (every default filled in). */

@@ -3,6 +3,7 @@
  * state folder, or loopback), the registry-backed router with its canary controller, and the
  * gateway listener in front of them, with the timers that keep them in step with the registry.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import type { Logger } from '../core/index.js';
@@ -15,6 +16,7 @@ import { startGateway } from './gateway/server.js';
 import type { GatewayTls } from './gateway/types.js';
 import { hasGrant, type Verb } from './grants.js';
 import { EmbeddedModelServer } from './model-server/index.js';
+import { startMonitor } from './monitoring.js';
 import { ServedModels } from './served-models.js';
 
 /** What {@link startServing} needs. */
@@ -83,6 +85,16 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
     await modelServer.close();
     throw error;
   }
+  const monitor = await startMonitor({
+    config: state.config.monitor,
+    home: state.layout.home,
+    logger,
+    audit: identity.audit,
+    source: `rampart://gateway/${os.hostname()}`,
+  }).catch(async (error: unknown) => {
+    await modelServer.close();
+    throw error;
+  });
   const authenticator = new CachedAuthenticator(identity.authenticator, config.authCacheMs);
   const grants = new GrantCache(state, identity, config.authCacheMs);
   let gateway;
@@ -94,13 +106,15 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
         authenticate: (credentials) => authenticator.authenticate(credentials),
         authorize: (principal, model, verb) => grants.allows(principal, model, verb),
         router: served,
-        extraMetrics: () => canary.metricsText(),
+        extraMetrics: () => canary.metricsText() + (monitor?.metricsText() ?? ''),
+        observer: monitor,
         tls: options.tls,
       },
       options.host,
       options.port,
     );
   } catch (error) {
+    await monitor?.close();
     await modelServer.close();
     throw error;
   }
@@ -123,6 +137,7 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
     async close() {
       for (const timer of timers) clearInterval(timer);
       await running.close();
+      await monitor?.close();
       await modelServer.close();
     },
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UpstreamPools } from './forward.js';
 import { sendError } from './io.js';
 import type { InFlight, LimitBackend } from './limits.js';
+import type { Tensor } from '../oip/types.js';
 import type { GatewayMetrics, RejectionReason } from './metrics.js';
 import type { GatewayOptions } from './types.js';
 
@@ -26,6 +27,9 @@ export interface RequestState {
   version: string;
   principal: string;
   reason: RejectionReason | '';
+  /** The validated inputs and the checked outputs, for the inference observer. */
+  inputs?: readonly Tensor[] | undefined;
+  outputs?: readonly Tensor[] | undefined;
 }
 
 /** Refuses a request: counts the reason and sends `{"error": message}`. */

@@ -47,6 +47,18 @@ export function createHandler(
       const seconds = (performance.now() - started) / 1000;
       const status = res.headersSent ? res.statusCode : 0;
       ctx.metrics.request(state.model, state.version, status, seconds);
+      if (ctx.options.observer !== undefined && state.principal !== '' && state.version !== '') {
+        ctx.options.observer.observe({
+          requestId: state.id,
+          model: state.model,
+          version: state.version,
+          principal: state.principal,
+          status,
+          latencyMs: seconds * 1000,
+          inputs: state.inputs,
+          outputs: state.outputs,
+        });
+      }
       ctx.options.logger.info('gateway request', {
         requestId: state.id,
         method: req.method,

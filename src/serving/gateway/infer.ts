@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRampartError } from '../../core/index.js';
 import type { PrincipalRecord } from '../../identity/index.js';
 import { parseJsonLimited } from '../oip/json.js';
-import type { InferRequest, InferResponse } from '../oip/types.js';
+import type { InferRequest, InferResponse, Tensor } from '../oip/types.js';
 import { validateInferRequest, validateInferResponse } from '../oip/validate.js';
 import type { ForwardOutcome } from './forward.js';
 import { message, refuse, type GatewayContext, type RequestState } from './context.js';
@@ -55,6 +55,10 @@ export async function handleInfer(
     }
     return false;
   };
+  if (ctx.options.observer?.throttled(principal.subject) === true) {
+    no(429, 'throttled', 'inference is throttled for this caller', { 'retry-after': '60' });
+    return;
+  }
   if (limit.cost === 'requests' && !(await take(1))) return;
   if (!ctx.perKey.tryAcquire(principal.subject, config.maxInFlightPerKey)) {
     no(429, 'concurrency', 'too many requests in flight for this caller', {
@@ -104,6 +108,7 @@ export async function handleInfer(
     return;
   }
   if (limit.cost === 'elements' && !(await take(request.elements))) return;
+  state.inputs = request.value.inputs;
 
   const sent = performance.now();
   const answer =
@@ -122,6 +127,7 @@ export async function handleInfer(
     upstreamFailed: answer.upstreamFailed,
   });
   if (answer.status === 200) {
+    state.outputs = answer.outputs;
     sendJson(res, 200, answer.body);
     return;
   }
@@ -133,6 +139,8 @@ interface Answer {
   /** The response body (200) or the error message. */
   readonly body: string;
   readonly upstreamFailed: boolean;
+  /** The checked outputs (200 only). */
+  readonly outputs?: readonly Tensor[];
 }
 
 // The in-process path: the same checks on the answer, without serialising it twice.
@@ -230,7 +238,7 @@ function answerOf(
     ...(parameters === undefined ? {} : { parameters }),
     outputs,
   };
-  return { status: 200, body: JSON.stringify(response), upstreamFailed: false };
+  return { status: 200, body: JSON.stringify(response), upstreamFailed: false, outputs };
 }
 
 /** The largest upstream answer the gateway reads, in bytes. */

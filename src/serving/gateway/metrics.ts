@@ -20,7 +20,8 @@ export type RejectionReason =
   | 'json'
   | 'schema'
   | 'unavailable'
-  | 'upstream';
+  | 'upstream'
+  | 'throttled';
 
 // Seconds; the OTel HTTP buckets with two finer ones for sub-millisecond hops.
 const BUCKETS = [

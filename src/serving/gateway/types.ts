@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import type { Credentials, PrincipalRecord } from '../../identity/index.js';
-import type { InferRequest, InferResponse, ModelMetadata } from '../oip/types.js';
+import type { InferRequest, InferResponse, ModelMetadata, Tensor } from '../oip/types.js';
 import type { LimitBackend } from './limits.js';
 
 /** Where one model version is served, and how to reach it. */
@@ -78,8 +78,31 @@ export interface GatewayOptions {
   readonly extraMetrics?: () => string;
   /** HTTPS; with clientCa, mTLS (the certificate's principal becomes a credential). */
   readonly tls?: GatewayTls | undefined;
+  /** Sees every request that reached a model (inference log, extraction detection). */
+  readonly observer?: InferenceObserver | undefined;
   /** Event-loop delay p99 over the last second, in ms; default: perf_hooks monitoring. */
   readonly eventLoopDelayMs?: () => number;
+}
+
+/** One request that reached a model, as the observer sees it (no credentials). */
+export interface ObservedInference {
+  readonly requestId: string;
+  readonly model: string;
+  readonly version: string;
+  readonly principal: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly inputs?: readonly Tensor[] | undefined;
+  readonly outputs?: readonly Tensor[] | undefined;
+}
+
+/** Watches inference: must never throw or block (it queues and works off the request path). */
+export interface InferenceObserver {
+  observe(inference: ObservedInference): void;
+  /** True while the principal's inference is throttled after an extraction alarm. */
+  throttled(principal: string): boolean;
+  /** Prometheus lines appended to /metrics. */
+  metricsText(): string;
 }
 
 /** A listening gateway. */
