@@ -221,7 +221,12 @@ const monitorSchema = z
     fields: z.record(z.string().max(256), z.enum(['keep', 'hash', 'drop'])).default({}),
     /** The JSON-lines inference log, relative to the state folder (rotated by size). */
     logFile: z.string().min(1).default('monitor/inference.jsonl'),
-    logMaxBytes: z.number().int().min(1024).max(1024 ** 4).default(64 * 1024 * 1024),
+    logMaxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 ** 4)
+      .default(64 * 1024 * 1024),
     /** Records waiting to be written; a full queue drops (and counts) rather than block serving. */
     queueCapacity: z.number().int().min(1).max(10_000_000).default(10_000),
     extraction: z
@@ -231,7 +236,12 @@ const monitorSchema = z
         delta: z.number().min(0).max(1).default(0.9),
         /** Refuse (429) an alarmed principal's inference for throttleSeconds. */
         throttle: z.boolean().default(false),
-        throttleSeconds: z.number().int().min(1).max(86_400 * 30).default(300),
+        throttleSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30)
+          .default(300),
       })
       .prefault({}),
     alerts: z
@@ -239,7 +249,12 @@ const monitorSchema = z
         /** POST each alert as JSON here (null: log and audit only). */
         webhook: z.url().nullable().default(null),
         /** One alert per (kind, principal, model) per cooldown. */
-        cooldownSeconds: z.number().int().min(0).max(86_400 * 30).default(900),
+        cooldownSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400 * 30)
+          .default(900),
       })
       .prefault({}),
   })

@@ -37,6 +37,7 @@ export type { HashPoolOptions, RangeDigest } from './hash/hash-pool.js';
 export { comparePosixPaths } from './hash/path-order.js';
 export { mapLimit } from './map-limit.js';
 export { DEFAULT_IGNORE_PATHS, entryName, normaliseIgnorePaths, readFolder } from './hash/walk.js';
+export { statKeyOf, VerifyCache } from './hash/verify-cache.js';
 
 export { canonicalBytes, canonicalize } from './canonical-json.js';
 export type { CanonicalizeOptions } from './canonical-json.js';

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import path from 'node:path';
 import { openAuditLog, type AppendReceipt } from '../audit/index.js';
 import {
   loadPrivateKey,
@@ -28,13 +29,18 @@ export interface DatasetContext {
   readonly principal: Principal;
   readonly pool: HashPool;
   readonly now: () => Date;
+  /** Folder of the incremental verify cache; without it every verify rehashes everything. */
+  readonly cacheFolder?: string;
+  /** False (`data verify --no-cache`): rehash every file; fresh digests are still saved. */
+  readonly readCache?: boolean;
 }
 
 /** A dataset context before it is bound to the principal acting. */
 export type DatasetServices = Omit<DatasetContext, 'principal'>;
 
 /**
- * The dataset services of an open state folder: its store, signing key and audit log.
+ * The dataset services of an open state folder: its store, signing key, audit log and the
+ * verify cache under `<home>/cache/dataset-verify`.
  * @throws RAMPART_KEY_* for a missing or damaged signing or checkpoint key.
  */
 export async function datasetServices(state: State, pool: HashPool): Promise<DatasetServices> {
@@ -47,6 +53,7 @@ export async function datasetServices(state: State, pool: HashPool): Promise<Dat
     audit: log,
     pool,
     now: () => new Date(),
+    cacheFolder: path.join(state.layout.home, 'cache', 'dataset-verify'),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   sha256,
   type Digest,
   type HashPool,
+  type VerifyCache,
 } from '../core/index.js';
 
 /** The format tag of a dataset manifest. */
@@ -55,6 +56,11 @@ export interface BuildManifestOptions {
   readonly ignorePaths?: readonly string[];
   /** False to skip the chunk digests (a re-verify computes them only for changed files). */
   readonly withChunks?: boolean;
+  /**
+   * Incremental cache of whole-file digests (opened for `root`): unchanged files are not
+   * hashed again (chunk digests, when wanted, are still read). The caller saves it.
+   */
+  readonly cache?: VerifyCache | undefined;
 }
 
 /**
@@ -79,6 +85,7 @@ export async function buildManifest(
     method: 'files',
     ignorePaths: options.ignorePaths ?? DEFAULT_IGNORE_PATHS,
     pool: options.pool,
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
   });
   const files = await Promise.all(
     folder.resources.map(async (resource): Promise<DatasetFile> => {

@@ -1,7 +1,7 @@
 /** Re-verifying a dataset version: re-hash the files, compare, check the signed provenance. */
 import path from 'node:path';
 import type { AppendReceipt } from '../audit/index.js';
-import { isRampartError, RampartError, sha256, type Digest } from '../core/index.js';
+import { isRampartError, RampartError, sha256, VerifyCache, type Digest } from '../core/index.js';
 import { unknownVersion } from './add.js';
 import { compareManifests, isClean, type ManifestDiff } from './compare.js';
 import { datasetEvent, type DatasetContext } from './context.js';
@@ -28,13 +28,16 @@ export interface VerifyDatasetResult {
   readonly changed: ManifestDiff['changed'];
   readonly missing: ManifestDiff['missing'];
   readonly added: ManifestDiff['added'];
+  /** Files answered from the incremental cache (unchanged stat key), not read again. */
+  readonly cacheHits: number;
   readonly audit: AppendReceipt;
 }
 
 /**
  * Re-hashes a dataset version (from `at`, default the path it was registered from) and
  * compares every file with the stored manifest, whose own digest must match the signed
- * provenance. Differences are data in the result; a version whose stored manifest is damaged
+ * provenance. With `context.cacheFolder`, files whose stat key (device, inode, size, mtime,
+ * ctime) is unchanged since a previous verify are answered from the cache instead of read. Differences are data in the result; a version whose stored manifest is damaged
  * cannot be compared and throws, after its audit entry.
  * @throws RAMPART_DATASET_NAME_INVALID, RAMPART_DATASET_NOT_FOUND, RAMPART_DATASET_RECORD_INVALID,
  *   RAMPART_FILE_* (the path cannot be read: nothing is reported as verified), RAMPART_STORE_*
@@ -61,12 +64,18 @@ export async function verifyDatasetVersion(
   }
   const provenance = checkProvenance(context, record, label);
   const root = path.resolve(at ?? record.path);
+  const cache =
+    context.cacheFolder === undefined
+      ? undefined
+      : await VerifyCache.open(context.cacheFolder, root, context.readCache ?? true);
   const current = await buildManifest(root, {
     pool: context.pool,
     chunkSize: manifest.chunkSize,
     ignorePaths: manifest.ignorePaths,
     withChunks: false,
+    cache,
   });
+  await cache?.save(root);
   const locate = (file: string) => (file === '.' ? root : path.join(root, file));
   const diff = await compareManifests(manifest, current, locate, context.pool);
   const verified = provenance.verified && isClean(diff);
@@ -76,7 +85,17 @@ export async function verifyDatasetVersion(
   const audit = await context.audit.append(
     datasetEvent(context, 'dataset.verify', resource, { allowed: verified, reason }),
   );
-  return { verified, label, digest: record.digest, path: root, provenance, ...diff, audit };
+  const cacheHits = cache?.hits ?? 0;
+  return {
+    verified,
+    label,
+    digest: record.digest,
+    path: root,
+    provenance,
+    ...diff,
+    cacheHits,
+    audit,
+  };
 }
 
 /** The stored manifest, checked against the digests recorded beside it. */

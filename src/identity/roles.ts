@@ -48,6 +48,7 @@ export const PERMISSIONS = {
   'train.run': ['admin', 'ml-engineer'],
   'train.read': ['admin', 'ml-engineer', 'auditor', 'security-reviewer', 'approver'],
   'advisories.import': ['admin', 'security-reviewer'],
+  'monitor.read': ['admin', 'ml-engineer', 'auditor', 'security-reviewer'],
   'grant.manage': ['admin'],
   'grant.read': ['admin', 'auditor', 'security-reviewer'],
 } as const satisfies Record<string, readonly Role[]>;

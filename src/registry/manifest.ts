@@ -4,9 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
-import { mapLimit, type HashPool } from '../core/index.js';
-import type { VerifyCache } from './cache.js';
-import { statKeyOf, type ModelFile } from './walk.js';
+import { mapLimit, statKeyOf, type HashPool, type VerifyCache } from '../core/index.js';
+import type { ModelFile } from './walk.js';
 
 /** `files`: one resource per file; `shards`: one per fixed byte range. */
 export type SignMethod = 'files' | 'shards';

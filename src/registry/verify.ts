@@ -15,10 +15,10 @@ import {
   readSmallFile,
   toPublicKey,
   verifySignature,
+  VerifyCache,
 } from '../core/index.js';
 import { parseModelSignature } from './bundle.js';
 import type { ModelSignature } from './bundle.js';
-import { VerifyCache } from './cache.js';
 import { verifyChain } from './certificates.js';
 import { hashModel } from './manifest.js';
 import { resolveTarget } from './target.js';

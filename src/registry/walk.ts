@@ -11,6 +11,7 @@ import {
   entryName,
   fileError,
   readFolder,
+  statKeyOf,
 } from '../core/index.js';
 
 /** One file of a model, as walked. */
@@ -132,11 +133,6 @@ async function linkedFile(name: string, absolute: string): Promise<ModelFile> {
 
 function toFile(name: string, absolute: string, info: BigIntStats): ModelFile {
   return { name, path: absolute, size: Number(info.size), statKey: statKeyOf(info) };
-}
-
-/** The cache key of a file's state (see {@link ModelFile.statKey}). */
-export function statKeyOf(info: BigIntStats): string {
-  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
 }
 
 async function statPath(file: string, follow: boolean): Promise<BigIntStats> {

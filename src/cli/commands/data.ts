@@ -14,6 +14,7 @@ import {
 import type { Principal } from '../../identity/index.js';
 import type { State } from '../../state/index.js';
 import { openSession } from '../session.js';
+import { runCheck, runSchemaInfer } from './data/check.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
 import { listOption, stringOption } from '../options.js';
 
@@ -32,11 +33,17 @@ const ACTIONS: Readonly<Record<string, { args: string; run: Action }>> = {
   lineage: { args: '<name@version>', run: lineage },
 };
 
+// Checks of tables against a reference need no state folder unless a dataset version is named.
+const TABLE_ACTIONS: Readonly<Record<string, typeof runCheck>> = {
+  check: runCheck,
+  schema: runSchemaInfer,
+};
+
 /** `rampart data <action>`: register, re-verify and inspect dataset versions. */
 export const dataCommand: Command = {
   name: 'data',
   summary: 'Register dataset versions with manifests and signed provenance, and re-verify them',
-  usage: 'data <add|verify|show|list|lineage> [arg] [options]',
+  usage: 'data <add|verify|show|list|lineage|check|schema infer> [arg] [options]',
   description: [
     'add <path> --name <name>   register a file or folder as an immutable version name@N: a',
     '                           manifest (SHA-256 of every file, and of every 64 MiB chunk of',
@@ -44,10 +51,18 @@ export const dataCommand: Command = {
     '                           folder key. The same content again makes no new version.',
     'verify <name[@v]> [path]   re-hash (default: the path given at add) and compare; exit 1',
     '                           naming every changed (with byte ranges), missing or added file,',
-    '                           or a provenance signature that does not verify',
+    '                           or a provenance signature that does not verify. Files whose',
+    '                           device, inode, size, mtime and ctime are unchanged since the',
+    '                           last verify are answered from <home>/cache/dataset-verify;',
+    '                           --no-cache rehashes everything.',
     'show <name[@v]>            the manifest summary and the provenance of a version',
     'list                       every dataset and its versions',
     'lineage <name@v>           the parents of a version, back to its sources',
+    'check <path> --against <name@v | file>',
+    '                           validate (--schema), compare column distributions (drift, --mode',
+    '                           strict|evidently) and look for poisoning signals; exit 1 when',
+    '                           validation fails, the dataset drifts or a signal is flagged',
+    'schema infer <path>        a schema inferred from a reference table, to edit (--out F)',
     'A version is name@N, name@sha256:<root digest>, or name alone for the latest. Every add and',
     'verify is written to the audit log. See docs/data.md.',
   ].join('\n'),
@@ -77,12 +92,60 @@ export const dataCommand: Command = {
       actions: ['add'],
       description: 'add: a transformation applied to the data (repeatable, in order)',
     },
+    against: {
+      type: 'string',
+      value: '<name@v|file>',
+      actions: ['check'],
+      description: 'check: the reference (a dataset version, re-verified first, or a table file)',
+    },
+    schema: {
+      type: 'string',
+      value: '<file>',
+      actions: ['check'],
+      description: 'check: a rampart.schema/v1 file (JSON or YAML) to validate against',
+    },
+    mode: {
+      type: 'string',
+      value: '<strict|evidently>',
+      actions: ['check'],
+      description: "check: drift tests (default strict; evidently = Evidently's defaults)",
+    },
+    format: {
+      type: 'string',
+      value: '<text|json|html>',
+      actions: ['check'],
+      description: 'check: the report format (html: a page with a chart per column)',
+    },
+    label: {
+      type: 'string',
+      value: '<column>',
+      actions: ['check'],
+      description: 'check: the label column (label shift and label-flip signals)',
+    },
+    ignore: {
+      type: 'string',
+      multiple: true,
+      value: '<column>',
+      actions: ['check'],
+      description: 'check: a column to leave out of drift, e.g. an id (repeatable)',
+    },
+    out: {
+      type: 'string',
+      value: '<file>',
+      actions: ['schema'],
+      description: 'schema infer: write the schema here (.json, else YAML)',
+    },
     parent: {
       type: 'string',
       multiple: true,
       value: '<name@version>',
       actions: ['add'],
       description: 'add: a dataset version this one was derived from (repeatable)',
+    },
+    'no-cache': {
+      type: 'boolean',
+      actions: ['verify'],
+      description: 'verify: rehash every file (ignore the incremental cache)',
     },
   },
   positionals: { min: 1, max: 3 },
@@ -91,13 +154,17 @@ export const dataCommand: Command = {
     'rampart data add ./clean --name reviews --parent reviews-raw@1 --transform "drop PII columns"',
     'rampart data verify reviews@1',
     'rampart data lineage reviews@1 --json',
+    'rampart data check ./today.parquet --against reviews@1 --schema reviews.schema.yaml --format html > report.html',
+    'rampart data schema infer ./reference.csv --out reviews.schema.yaml',
   ],
   async run(context, input) {
     const [name = '', ...args] = input.positionals;
+    const tableAction = Object.hasOwn(TABLE_ACTIONS, name) ? TABLE_ACTIONS[name] : undefined;
+    if (tableAction !== undefined) return tableAction(context, input);
     const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (action === undefined) {
       throw new RampartError('RAMPART_USAGE', `data: unknown action '${name}'`, {
-        hint: `Use one of: ${Object.keys(ACTIONS).join(', ')}.`,
+        hint: `Use one of: ${[...Object.keys(ACTIONS), ...Object.keys(TABLE_ACTIONS)].join(', ')}.`,
       });
     }
     const allowed = action.args === '' ? 0 : action.args.split(' ').length;
@@ -163,9 +230,10 @@ async function verify(
   principal: Principal,
 ): Promise<CommandResult> {
   const [, ref = '', at] = input.positionals;
+  const readCache = input.options['no-cache'] !== true;
   const result = await withPool(state, async (pool) =>
     verifyDatasetVersion(
-      await datasetContext(state, pool, principal),
+      { ...(await datasetContext(state, pool, principal)), readCache },
       ref,
       at === undefined ? undefined : path.resolve(context.cwd, at),
     ),

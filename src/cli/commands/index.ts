@@ -7,11 +7,13 @@ import { dataCommand } from './data.js';
 import { deployCommand } from './deploy.js';
 import { depsCommand } from './deps.js';
 import { digestCommand } from './digest.js';
+import { feedbackCommand } from './feedback.js';
 import { gatewayCommand } from './gateway.js';
 import { grantCommand } from './grant.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { modelCommand } from './model.js';
+import { monitorCommand } from './monitor.js';
 import { principalCommand } from './principal.js';
 import { scanCommand } from './scan.js';
 import { signCommand } from './sign.js';
@@ -34,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   modelCommand,
   deployCommand,
+  monitorCommand,
+  feedbackCommand,
   grantCommand,
   configCommand,
   auditCommand,

@@ -7,10 +7,12 @@ import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { RampartError, fileError } from '../errors.js';
+import { lookUpFiles, rememberFile, type FileEntry } from './folder-cache.js';
 import { HashPool } from './hash-pool.js';
 import type { RangeDigest } from './hash-pool.js';
 import { comparePosixPaths } from './path-order.js';
 import { mapLimit } from '../map-limit.js';
+import type { VerifyCache } from './verify-cache.js';
 import { DEFAULT_IGNORE_PATHS, listFiles, normaliseIgnorePaths } from './walk.js';
 
 /** `files`: one resource per file; `shards`: one per `shardSize` byte range of each file. */
@@ -30,6 +32,11 @@ export interface HashFolderOptions {
   readonly maxResources?: number;
   /** Worker pool to hash on; without one, a pool is started and stopped. */
   readonly pool?: HashPool;
+  /**
+   * Incremental cache (opened for this root): files with an unchanged stat key are not read,
+   * and fresh digests of settled files are added. The caller saves it.
+   */
+  readonly cache?: VerifyCache;
 }
 
 /** One manifest entry: a file (`path`) or a shard (`path:start:end`, end exclusive). */
@@ -61,6 +68,9 @@ const DEFAULT_MAX_FILES = 1_000_000;
 const DEFAULT_MAX_RESOURCES = 4_000_000;
 
 interface Job {
+  /** Index of the file in the listing, and of this shard in the file (0 for `files`). */
+  readonly file: number;
+  readonly shard: number;
   readonly name: string;
   readonly path: string;
   readonly start: number;
@@ -85,12 +95,32 @@ export async function hashFolder(
   const shardSize =
     method === 'shards' ? checkShardSize(options.shardSize ?? DEFAULT_SHARD_SIZE) : 0;
   const ignorePaths = normaliseIgnorePaths(root, options.ignorePaths ?? DEFAULT_IGNORE_PATHS);
-  const files = await listRoot(root, new Set(ignorePaths), options.maxFiles ?? DEFAULT_MAX_FILES);
+  const algorithm = method === 'shards' ? `sha256-sharded-${shardSize}` : 'sha256';
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
+  const listed = await listRoot(root, new Set(ignorePaths), options.maxFiles ?? DEFAULT_MAX_FILES);
+  const { cache } = options;
+  const files =
+    cache === undefined
+      ? listed
+      : await lookUpFiles(listed, cache, algorithm, (size) =>
+          method === 'shards' ? Math.max(1, Math.ceil(size / shardSize)) : 1,
+        );
   const maxResources = options.maxResources ?? DEFAULT_MAX_RESOURCES;
   const jobs =
     method === 'shards' ? await shardJobs(root, files, shardSize, maxResources) : fileJobs(files);
   if (jobs.length > maxResources) throw tooManyResources(root, maxResources);
-  const results = await runJobs(jobs, options.pool);
+  const fresh = await runJobs(
+    jobs.filter((job) => files[job.file]?.cached === undefined),
+    options.pool,
+  );
+  let next = 0;
+  const results = jobs.map((job): RangeDigest => {
+    const file = files[job.file] as FileEntry;
+    const cached = file.cached?.[job.shard];
+    if (cached === undefined) return fresh[next++] as RangeDigest;
+    return { digest: `sha256:${cached}`, size: (job.end ?? file.size ?? 0) - job.start };
+  });
+  if (cache !== undefined) await remember(cache, files, jobs, results, algorithm, startedNs);
   const root256 = createHash('sha256');
   const resources = jobs.map((job, index): ManifestResource => {
     const result = results[index] as RangeDigest;
@@ -100,20 +130,13 @@ export async function hashFolder(
   return {
     digest: `sha256:${root256.digest('hex')}`,
     method,
-    algorithm: method === 'shards' ? `sha256-sharded-${shardSize}` : 'sha256',
+    algorithm,
     shardSize,
     ignorePaths,
     resources,
     fileCount: files.length,
     totalSize: resources.reduce((total, resource) => total + resource.size, 0),
   };
-}
-
-interface FileEntry {
-  readonly name: string;
-  readonly path: string;
-  /** Known only for a single-file root; the walk does not stat. */
-  readonly size?: number;
 }
 
 async function listRoot(
@@ -148,7 +171,36 @@ async function listRoot(
 }
 
 function fileJobs(files: readonly FileEntry[]): Job[] {
-  return files.map((file) => ({ name: file.name, path: file.path, start: 0, final: true }));
+  return files.map((file, index) => ({
+    file: index,
+    shard: 0,
+    name: file.name,
+    path: file.path,
+    start: 0,
+    final: true,
+  }));
+}
+
+// The fresh digests of each file that missed the cache, grouped from its jobs (in file order).
+async function remember(
+  cache: VerifyCache,
+  files: readonly FileEntry[],
+  jobs: readonly Job[],
+  results: readonly RangeDigest[],
+  algorithm: string,
+  startedNs: bigint,
+): Promise<void> {
+  const digests = new Map<number, string[]>();
+  jobs.forEach((job, index) => {
+    if (files[job.file]?.cached !== undefined) return;
+    const hex = (results[index] as RangeDigest).digest.slice('sha256:'.length);
+    const list = digests.get(job.file);
+    if (list === undefined) digests.set(job.file, [hex]);
+    else list.push(hex);
+  });
+  await mapLimit([...digests], 64, ([index, list]) =>
+    rememberFile(cache, files[index] as FileEntry, algorithm, list, startedNs),
+  );
 }
 
 async function shardJobs(
@@ -172,10 +224,13 @@ async function shardJobs(
   files.forEach((file, index) => {
     const size = sizes[index] ?? 0;
     let start = 0;
+    let shard = 0;
     // do-while: an empty file still gets its one shard `path:0:0`.
     do {
       const end = Math.min(start + shardSize, size);
       jobs.push({
+        file: index,
+        shard: shard++,
         name: `${file.name}:${start}:${end}`,
         path: file.path,
         start,
@@ -189,6 +244,8 @@ async function shardJobs(
 }
 
 async function runJobs(jobs: readonly Job[], given: HashPool | undefined): Promise<RangeDigest[]> {
+  // Everything answered from the cache: no pool to start.
+  if (jobs.length === 0) return [];
   const pool = given ?? new HashPool();
   try {
     return await mapLimit(jobs, pool.size * 4, (job) =>

@@ -70,11 +70,13 @@ export function buildSignals(input: SignalInputs): PoisoningSignal[] {
         share(rate * cur.repeats.rows, n),
         {
           threshold: o.labelFlipShare,
-          z: twoProportionZ(
+          // A reference with few repeated feature rows says little about its natural rate:
+          // smooth it with a prior of 1 % disagreement worth 50 rows (Beta(0.5, 49.5)), so a
+          // small reference neither hides an injection nor turns noise into an alarm.
+          z: binomialZ(
             cur.repeats.disagree,
             cur.repeats.rows,
-            ref.repeats.disagree,
-            ref.repeats.rows,
+            (ref.repeats.disagree + FLIP_PRIOR_DISAGREE) / (ref.repeats.rows + FLIP_PRIOR_ROWS),
           ),
           what: 'carry another label than the first row with the same features (in the reference or earlier in current)',
           baseline: "expected from the reference's own rate",
@@ -211,6 +213,9 @@ interface ExcessSpec {
   readonly examples: readonly SignalExample[];
   readonly incomplete: boolean;
 }
+
+const FLIP_PRIOR_DISAGREE = 0.5;
+const FLIP_PRIOR_ROWS = 50;
 
 /**
  * A share signal scored as the current share minus the reference's own; flagged when the excess

@@ -1,16 +1,28 @@
 /**
- * The incremental verify cache: per model root, file name → (stat key, algorithm, digests).
- * A file whose device, inode, size, mtime and ctime are unchanged is not read again.
+ * The incremental verify cache: per root (a model or dataset folder), file name → (stat key,
+ * algorithm, digests). A file whose device, inode, size, mtime and ctime are unchanged is not
+ * read again.
  */
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileError, readSmallFile, writeFileAtomic } from '../core/index.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { fileError } from '../errors.js';
+import { readSmallFile } from '../files.js';
 
 const VERSION = 1;
 // Far above any real manifest (about 200 bytes a file): a bigger file is not ours, so ignored.
 const MAX_CACHE_BYTES = 512 * 1024 * 1024;
 const HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * The cache key of a file's state: `dev:ino:size:mtimeNs:ctimeNs`. Equal keys mean unchanged
+ * content: the ctime cannot be set back (`touch -d` and `utimes` set it to now).
+ */
+export function statKeyOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+}
 
 interface Entry {
   readonly k: string;
@@ -48,11 +60,20 @@ export class VerifyCache {
     return this.#hits;
   }
 
-  /** The digests of `name` when its stat key and algorithm are unchanged. */
-  get(name: string, statKey: string, algorithm: string): readonly string[] | undefined {
+  /**
+   * The digests of `name` when its stat key and algorithm are unchanged (and, given `count`,
+   * there are that many: an entry of the wrong shape is a miss, not a hit).
+   */
+  get(
+    name: string,
+    statKey: string,
+    algorithm: string,
+    count?: number,
+  ): readonly string[] | undefined {
     if (!this.#read) return undefined;
     const entry = this.#old.get(name);
     if (entry === undefined || entry.k !== statKey || entry.a !== algorithm) return undefined;
+    if (count !== undefined && entry.d.length !== count) return undefined;
     this.#hits++;
     this.#next.set(name, entry);
     return entry.d;
