@@ -6,12 +6,18 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { rampart, spawnRampart } from '../../testkit/cli.js';
 import { tempDir } from '../../testkit/tmp.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMAND_NAMES, loadCommands } from './commands/index.js';
 
 describe('rampart (command line)', () => {
   it('prints help and the version, for the tool and for every command', async () => {
     const help = await rampart(['--help']);
     assert.equal(help.code, 0);
+    const COMMANDS = await loadCommands();
+    assert.deepEqual(
+      COMMANDS.map((c) => c.name),
+      COMMAND_NAMES,
+      'each loader is named after its command',
+    );
     for (const command of COMMANDS) assert.match(help.stdout, new RegExp(`\\b${command.name}\\b`));
     const version = await rampart(['--version']);
     assert.equal(version.code, 0);

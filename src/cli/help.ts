@@ -1,17 +1,18 @@
 import type { Command, OptionSpec } from './command.js';
-import { COMMANDS } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
 
 /** `rampart --help`: what Rampart is, the commands and the global options. */
-export function globalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+export async function globalHelp(): Promise<string> {
+  const commands = await loadCommands();
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const lines = [
     'rampart: defence in depth for machine-learning pipelines',
     '',
     'Usage: rampart <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'Global options:',
     ...optionLines(GLOBAL_OPTIONS),

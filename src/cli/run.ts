@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolveHome } from '../config/index.js';
 import { RampartError, systemErrorCode, wrapError } from '../core/index.js';
 import type { Command, CommandContext, CommandInput } from './command.js';
-import { COMMANDS, findCommand } from './commands/index.js';
+import { COMMAND_NAMES, loadCommand } from './commands/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
 import { commandHelp, globalHelp } from './help.js';
@@ -29,12 +29,9 @@ async function dispatch(argv: readonly string[], io: CliIO, json: boolean): Prom
   const index = commandIndex(argv);
   if (index === -1) return noCommand(argv, io);
   const name = argv[index] ?? '';
-  const command = findCommand(name);
+  const command = await loadCommand(name);
   if (command === undefined) {
-    const guess = closest(
-      name,
-      COMMANDS.map((c) => c.name),
-    );
+    const guess = closest(name, COMMAND_NAMES);
     throw new RampartError('RAMPART_USAGE', `unknown command '${name}'`, {
       hint:
         guess === undefined
@@ -59,16 +56,16 @@ async function dispatch(argv: readonly string[], io: CliIO, json: boolean): Prom
   return result.exitCode;
 }
 
-function noCommand(argv: readonly string[], io: CliIO): number {
+async function noCommand(argv: readonly string[], io: CliIO): Promise<number> {
   if (argv.includes('--version') || argv.includes('-V')) return print(io, `${packageVersion()}\n`);
-  if (argv.includes('--help') || argv.includes('-h')) return print(io, globalHelp());
+  if (argv.includes('--help') || argv.includes('-h')) return print(io, await globalHelp());
   const unknown = argv.find((arg) => arg.startsWith('-'));
   if (unknown !== undefined) {
     throw new RampartError('RAMPART_USAGE', `unknown option '${unknown}' before a command`, {
       hint: 'Run `rampart --help` to list the commands and global options.',
     });
   }
-  io.stderr.write(globalHelp());
+  io.stderr.write(await globalHelp());
   return EXIT.error;
 }
 
