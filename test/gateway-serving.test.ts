@@ -256,6 +256,50 @@ describe('the gateway serves only approved, verified versions', () => {
     );
   });
 
+  it('compares each window of inputs with the training data and alerts on drift', async () => {
+    const w = await world({}, undefined, null, {
+      drift: { enabled: true, windowSeconds: 1, minRows: 50, maxRows: 10_000 },
+    });
+    const iris = readFileSync(fixture('iris/iris.csv'), 'utf8').trim().split('\n').slice(1);
+    const features = iris.map((line) => line.split(',').slice(0, 4).map(Number));
+    const send = async (rows: number[][]) => {
+      const res = await fetch(`${w.serving.url}/v2/models/demo/infer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${w.seed.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: [{ name: 'input', datatype: 'FP32', shape: [rows.length, 4], data: rows.flat() }],
+        }),
+      });
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    };
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${w.serving.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 'NaN');
+    };
+    const waitFor = async (name: string, value: number) => {
+      for (let i = 0; i < 100 && (await metric(name)) < value; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await send(features.slice(0, 1)); // the first request loads the reference
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await send(features);
+    await waitFor('rampart_monitor_drift_windows_total', 1);
+    assert.equal(
+      await metric('rampart_monitor_drift_alerts_total'),
+      0,
+      'the training data does not drift',
+    );
+    // Petals 1.7 times longer than anything in training.
+    await send(features.map(([a = 0, b = 0, c = 0, d = 0]) => [a, b, c * 1.7, d * 1.7 + 1]));
+    await waitFor('rampart_monitor_drift_windows_total', 2);
+    assert.equal(await metric('rampart_monitor_drift_alerts_total'), 1);
+    const size = await w.base.identity.audit.size();
+    const recent = await w.base.identity.audit.entries(Math.max(0, size - 20), Math.min(20, size));
+    assert.ok(recent.some((e) => (e.event as { action: string }).action === 'monitor.alert.drift'));
+  });
+
   it('refuses a tampered new version and keeps serving the previous one; quarantine stops it', async () => {
     const w = await world();
     const v2 = await approveNextVersion(w);

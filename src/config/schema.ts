@@ -244,6 +244,22 @@ const monitorSchema = z
           .default(300),
       })
       .prefault({}),
+    drift: z
+      .strictObject({
+        /** Compare each served version's inputs per window with its training data. */
+        enabled: z.boolean().default(true),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 7)
+          .default(300),
+        /** Windows with fewer rows are not judged. */
+        minRows: z.number().int().min(10).max(10_000_000).default(200),
+        /** Rows kept per window (later rows are counted, not kept). */
+        maxRows: z.number().int().min(10).max(10_000_000).default(100_000),
+      })
+      .prefault({}),
     alerts: z
       .strictObject({
         /** POST each alert as JSON here (null: log and audit only). */

@@ -106,10 +106,18 @@ export type {
   ValidationFailure,
   ValidationReport,
 } from './schema/index.js';
-export { checkData, compareTables, openTableSource, renderCheckHtml } from './check/index.js';
+export {
+  checkData,
+  collectTable,
+  compareTables,
+  openTableSource,
+  renderCheckHtml,
+} from './check/index.js';
 export type {
   CheckInput,
   CheckReport,
+  CollectedColumn,
+  CollectedTable,
   ColumnChart,
   ColumnDrift,
   DriftMode,

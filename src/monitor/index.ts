@@ -47,3 +47,5 @@ export { ExtractionWatch, InferenceLog } from './inference-log.js';
 export type { ExtractionWatchOptions, InferenceLogOptions } from './inference-log.js';
 export { joinLabels, LABEL_LIMITS, predictedClass } from './labels.js';
 export type { DelayedLabel, LabelReport } from './labels.js';
+export { DriftWindow } from './live-drift.js';
+export type { DriftWindowOptions, WindowReport } from './live-drift.js';

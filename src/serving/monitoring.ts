@@ -25,7 +25,9 @@ import {
   type AlertSink,
   type PrivacyPolicy,
 } from '../monitor/index.js';
+import type { CollectedTable } from '../data/index.js';
 import type { Tensor } from './oip/types.js';
+import { liveDrift } from './live-drift.js';
 import type { InferenceObserver, ObservedInference } from './gateway/types.js';
 
 /** An inference observer with its resources; close() flushes the log. */
@@ -41,6 +43,8 @@ export interface MonitorDeps {
   readonly audit: AuditLog;
   /** CloudEvents `source` of the records. */
   readonly source: string;
+  /** The training data of a served version, for live drift (undefined: none linked). */
+  readonly reference?: (model: string, version: string) => Promise<CollectedTable | undefined>;
   readonly now?: () => number;
 }
 
@@ -69,6 +73,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
   if (config.alerts.webhook !== null) sinks.push(new WebhookAlertSink(config.alerts.webhook));
   const router = new AlertRouter({ sinks, cooldownMs: config.alerts.cooldownSeconds * 1000, now });
   const throttledUntil = new Map<string, number>();
+  const drift = liveDrift(deps, router, now);
   const watches = new Map<string, ExtractionWatch>();
   const watchFor = (model: string): ExtractionWatch | undefined => {
     let watch = watches.get(model);
@@ -100,6 +105,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
         ...(inference.outputs === undefined ? {} : { outputs: inference.outputs }),
         ...predictedOf(inference.outputs),
       });
+      if (inference.status === 200) drift.observe(inference);
       if (config.extraction.enabled && inference.status === 200) {
         const watch = watchFor(inference.model);
         if (watch !== undefined) {
@@ -137,10 +143,12 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
         '# HELP rampart_monitor_throttled_principals Principals throttled after an alarm.',
         '# TYPE rampart_monitor_throttled_principals gauge',
         `rampart_monitor_throttled_principals ${throttledUntil.size}`,
+        drift.metricsText(),
         '',
       ].join('\n');
     },
     async close(): Promise<void> {
+      drift.close();
       for (const watch of watches.values()) await watch.flush();
       await router.flush();
       await queue.close();

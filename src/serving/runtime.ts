@@ -6,9 +6,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import type { Logger } from '../core/index.js';
+import { RampartError, type Logger } from '../core/index.js';
 import type { Identity, PrincipalRecord } from '../identity/index.js';
-import type { RegistryContext } from '../registry/index.js';
+import {
+  collectTable,
+  openTableSource,
+  verifyDatasetVersion,
+  type CollectedTable,
+} from '../data/index.js';
+import { resolveModelVersion, type RegistryContext } from '../registry/index.js';
 import type { State } from '../state/index.js';
 import { CachedAuthenticator } from './auth-cache.js';
 import { CanaryController } from './canary/controller.js';
@@ -91,6 +97,7 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
     logger,
     audit: identity.audit,
     source: `rampart://gateway/${os.hostname()}`,
+    reference: (model, version) => trainingData(options.registry, model, version),
   }).catch(async (error: unknown) => {
     await modelServer.close();
     throw error;
@@ -141,6 +148,45 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
       await modelServer.close();
     },
   };
+}
+
+// The gateway verifies a served version's training data as itself, like the versions it loads.
+const GATEWAY_PRINCIPAL = {
+  subject: 'rampart-gateway',
+  type: 'service',
+  roles: [],
+  owner: null,
+} as const;
+
+/**
+ * The first dataset version a served model version was trained on, re-verified and collected
+ * for live drift; undefined when none is linked.
+ * @throws when it does not verify (live drift stays off for that version, and says why).
+ */
+async function trainingData(
+  registry: RegistryContext,
+  model: string,
+  version: string,
+): Promise<CollectedTable | undefined> {
+  const record = await resolveModelVersion(registry.store, {
+    name: model,
+    selector: { kind: 'number', version: Number(version) },
+  });
+  const link = record.datasets[0];
+  if (link === undefined) return undefined;
+  const label = `${link.name}@${link.sequence}`;
+  const checked = await verifyDatasetVersion(
+    { ...registry.datasets, principal: GATEWAY_PRINCIPAL },
+    label,
+  );
+  if (!checked.verified || checked.digest !== link.digest) {
+    throw new RampartError(
+      'RAMPART_DATA_REFERENCE_UNVERIFIED',
+      `training data ${label} does not verify`,
+    );
+  }
+  const source = await openTableSource(checked.path, label);
+  return collectTable(source.batches());
 }
 
 /** Grants per (principal, model, verb), cached like credentials; refusals are audited. */
