@@ -142,4 +142,33 @@ describe('rampart data check', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /RAMPART_DATA_REFERENCE_UNVERIFIED/);
   });
+
+  it('enforces a dataset policy: a new version must pass the check against the latest one', async () => {
+    const home = path.join(dir, 'policy-home');
+    assert.equal((await rampartAsAdmin(['principal', 'list', '--home', home], home)).code, 0);
+    const config = path.join(home, 'rampart.yaml');
+    const policy = 'datasets:\n  policies:\n    flowers:\n      label: species\n';
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(/^datasets:\n {2}policies: \{\}\n/m, policy),
+    );
+    assert.match(readFileSync(config, 'utf8'), /flowers/);
+    const folder = (name: string, file: string) => {
+      const where = path.join(dir, name);
+      mkdirSync(where);
+      writeFileSync(path.join(where, 'iris.csv'), readFileSync(file));
+      return where;
+    };
+    const add = (where: string) =>
+      rampartAsAdmin(['data', 'add', where, '--name', 'flowers', '--home', home, '--json'], home);
+    assert.equal((await add(folder('v1', IRIS))).code, 0);
+    const refused = await add(folder('v2-shifted', shifted));
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stdout, /RAMPART_DATASET_REFUSED/);
+    const reordered = path.join(dir, 'reordered.csv');
+    writeFileSync(reordered, [header, ...rows.slice().reverse()].join('\n') + '\n');
+    const accepted = await add(folder('v2-reordered', reordered));
+    assert.equal(accepted.code, 0, accepted.stdout);
+    assert.equal((JSON.parse(accepted.stdout) as { version: number }).version, 2);
+  });
 });

@@ -128,6 +128,24 @@ const PRODUCTION_POLICY = {
   requestTtlHours: 72,
 };
 
+/** A dataset whose new versions must pass `data check` against the latest version first. */
+const datasetPolicySchema = z.strictObject({
+  requireCheck: z.boolean().default(true),
+  /** A rampart.schema/v1 file (relative to the state folder) every version must satisfy. */
+  schema: z.string().min(1).nullable().default(null),
+  /** The label column (label shift and label-flip signals). */
+  label: z.string().min(1).max(1024).nullable().default(null),
+  mode: z.enum(['strict', 'evidently']).default('strict'),
+});
+
+const datasetsSchema = z
+  .strictObject({
+    policies: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/), datasetPolicySchema)
+      .default({}),
+  })
+  .prefault({});
+
 const registrySchema = z
   .strictObject({
     // Listing other aliases never drops production's protection; to change it, list production.
@@ -285,6 +303,7 @@ export const configSchema = z.strictObject({
   hashing: hashingSchema,
   identity: identitySchema,
   encryption: encryptionSchema,
+  datasets: datasetsSchema,
   registry: registrySchema,
   gateway: gatewaySchema,
   monitor: monitorSchema,

@@ -108,6 +108,7 @@ export type {
 } from './schema/index.js';
 export {
   checkData,
+  checkNextVersion,
   collectTable,
   compareTables,
   openTableSource,
@@ -119,6 +120,7 @@ export type {
   CollectedColumn,
   CollectedTable,
   ColumnChart,
+  IngestionPolicy,
   ColumnDrift,
   DriftMode,
   DriftReport,

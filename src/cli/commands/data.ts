@@ -14,7 +14,7 @@ import {
 import type { Principal } from '../../identity/index.js';
 import type { State } from '../../state/index.js';
 import { openSession } from '../session.js';
-import { runCheck, runSchemaInfer } from './data/check.js';
+import { gateAdd, runCheck, runSchemaInfer } from './data/check.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
 import { listOption, stringOption } from '../options.js';
 
@@ -207,9 +207,12 @@ async function add(
       hint: 'Usage: rampart data add <path> --name <name>',
     });
   }
+  const target = path.resolve(context.cwd, input.positionals[1] ?? '');
+  const refused = await gateAdd(state, principal, name, target);
+  if (refused !== undefined) return refused;
   const result = await withPool(state, async (pool) =>
     addDatasetVersion(await datasetContext(state, pool, principal), {
-      path: path.resolve(context.cwd, input.positionals[1] ?? ''),
+      path: target,
       name,
       source: stringOption(input, 'source'),
       collectedAt: stringOption(input, 'collected-at'),

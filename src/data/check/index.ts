@@ -9,3 +9,5 @@ export type { ColumnDrift, DriftMode, DriftOptions, DriftReport } from './drift.
 export { openTableSource } from './source.js';
 export { renderCheckHtml } from './html.js';
 export type { TableSource } from './source.js';
+export { checkNextVersion } from './gate.js';
+export type { IngestionPolicy } from './gate.js';

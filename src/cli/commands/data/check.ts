@@ -6,6 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { HashPool, RampartError, writeFileAtomic } from '../../../core/index.js';
 import {
   checkData,
+  checkNextVersion,
   datasetContext,
   inferSchema,
   openTableSource,
@@ -17,6 +18,8 @@ import {
   type DriftMode,
   type TableSource,
 } from '../../../data/index.js';
+import type { Principal } from '../../../identity/index.js';
+import type { State } from '../../../state/index.js';
 import type { CommandContext, CommandInput, CommandResult } from '../../command.js';
 import { listOption, stringOption } from '../../options.js';
 import { openSession, type Session } from '../../session.js';
@@ -175,4 +178,45 @@ export async function runSchemaInfer(
     };
   }
   return { exitCode: 0, json: { schema }, text: text.trimEnd() };
+}
+
+/**
+ * `data add` of a dataset with a policy (datasets.policies): the new version must pass the
+ * check against the latest version first; a refusal is audited and returned (exit 1).
+ */
+export async function gateAdd(
+  state: State,
+  principal: Principal,
+  name: string,
+  target: string,
+): Promise<CommandResult | undefined> {
+  const policy = Object.hasOwn(state.config.datasets.policies, name)
+    ? state.config.datasets.policies[name]
+    : undefined;
+  if (policy === undefined || !policy.requireCheck) return undefined;
+  const schema =
+    policy.schema === null
+      ? undefined
+      : parseSchemaText(await readFile(path.resolve(state.layout.home, policy.schema), 'utf8'));
+  const workers = state.config.hashing.workers;
+  const pool = new HashPool(workers > 0 ? { size: workers } : {});
+  let report: CheckReport;
+  try {
+    report = await checkNextVersion(await datasetContext(state, pool, principal), name, target, {
+      schema,
+      labelColumn: policy.label ?? undefined,
+      mode: policy.mode,
+    });
+  } finally {
+    await pool.close();
+  }
+  if (report.passed) return undefined;
+  const reason = `the dataset policy's check failed: ${report.reasons.join('; ')}`;
+  return {
+    exitCode: 1,
+    json: { error: { code: 'RAMPART_DATASET_REFUSED', message: reason }, check: report },
+    text: [`data add ${name} REFUSED by its policy:`, ...report.reasons.map((r) => `  ${r}`)].join(
+      '\n',
+    ),
+  };
 }
