@@ -20,7 +20,10 @@ export interface SeededState {
    * Starts a gateway with the demo model forwarded to `upstream` (`http://host:port`), or served
    * by its own embedded model server in this process (null: the default configuration).
    */
-  startGateway(upstream: string | null): Promise<{ readonly url: string }>;
+  startGateway(
+    upstream: string | null,
+    options?: { readonly monitor?: boolean },
+  ): Promise<{ readonly url: string }>;
   close(): Promise<void>;
 }
 
@@ -60,9 +63,9 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
     return {
       apiKey: seed.apiKey,
       version: seed.version ?? 1,
-      async startGateway(upstream) {
+      async startGateway(upstream, options = {}) {
         const running = await startServing({
-          state: withGateway(state, upstream),
+          state: withGateway(state, upstream, options.monitor ?? true),
           identity,
           registry,
           logger,
@@ -80,7 +83,8 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
   }
 }
 
-function withGateway(state: State, upstream: string | null): State {
+// monitor: the inference log (summary mode) and extraction detection, as configured by default.
+function withGateway(state: State, upstream: string | null, monitor: boolean): State {
   const gateway = {
     ...state.config.gateway,
     rateLimit: RATE_LIMIT,
@@ -88,5 +92,6 @@ function withGateway(state: State, upstream: string | null): State {
     maxInFlightPerKey: 1024,
     models: [{ name: DEMO_MODEL, model: null, alias: 'production', upstream, rateLimit: null }],
   };
-  return { ...state, config: { ...state.config, gateway } };
+  const monitoring = { ...state.config.monitor, enabled: monitor };
+  return { ...state, config: { ...state.config, gateway, monitor: monitoring } };
 }

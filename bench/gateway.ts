@@ -27,7 +27,8 @@ const MODERATE = 4;
 const HEAVY = 32;
 
 interface Target {
-  readonly name: 'upstream' | 'nginx' | 'gateway' | 'gateway_external' | 'floor';
+  readonly name:
+    'upstream' | 'nginx' | 'gateway' | 'gateway_unmonitored' | 'gateway_external' | 'floor';
   readonly url: string;
   /** Processes whose CPU time is this target's cost. */
   readonly pids: readonly number[];
@@ -105,6 +106,8 @@ export async function run(): Promise<BenchResult> {
       const { url: upstreamUrl, floorUrl } = await upstreamUrls(upstream);
       // The default configuration: the gateway runs the model in its own process (no HTTP hop).
       const gateway = await seeded.startGateway(null);
+      // The same without the inference monitor: its cost is the difference.
+      const unmonitored = await seeded.startGateway(null, { monitor: false });
       // The gateway in front of another OIP server (Triton, KServe…): one HTTP hop more.
       const external = await seeded.startGateway(upstreamUrl);
       nginx = await startNginx(dir, upstreamUrl);
@@ -113,6 +116,7 @@ export async function run(): Promise<BenchResult> {
         { name: 'upstream', url: upstreamUrl + modelPath, pids: [upstream.pid ?? 0] },
         { name: 'nginx', url: nginx.url + modelPath, pids: [nginx.workerPid] },
         { name: 'gateway', url: gateway.url + modelPath, pids: [process.pid] },
+        { name: 'gateway_unmonitored', url: unmonitored.url + modelPath, pids: [process.pid] },
         { name: 'gateway_external', url: external.url + modelPath, pids: [process.pid] },
       ];
       const wrong = `rmp_${'x'.repeat(43)}`;
@@ -150,7 +154,7 @@ export async function run(): Promise<BenchResult> {
       // An inference POST refused before its body is read also closes the connection (the
       // gateway never drains a rejected upload); a GET refusal keeps it open.
       progress('refusals: wrong key on infer, a fresh forged key per infer, wrong key on GET');
-      const gatewayTarget = targets[2] as Target;
+      const gatewayTarget = targets.find((t) => t.name === 'gateway') as Target;
       const reject = await load(gatewayTarget, refused, HEAVY, plan.seconds);
       const rejectFresh = await load(gatewayTarget, forged, HEAVY, plan.seconds);
       const getTarget: Target = { ...gatewayTarget, url: metadataUrl };
@@ -220,6 +224,9 @@ function summarise(m: Measured): BenchResult {
   const nginxP50Added = added('nginx', (r) => r.p50Us);
   const nginxP99Added = added('nginx', (r) => r.p99Us);
   const rps = med(m.heavy, 'gateway', (r) => r.rps);
+  const unmonitoredRps = med(m.heavy, 'gateway_unmonitored', (r) => r.rps);
+  const monitorOverheadPct =
+    unmonitoredRps === 0 ? 0 : ((unmonitoredRps - rps) / unmonitoredRps) * 100;
   const nginxRps = med(m.heavy, 'nginx', (r) => r.rps);
   // The default gateway runs the model itself: its own cost is its CPU minus the model's.
   const upstreamCpu = med(m.heavy, 'upstream', cpuUs);
@@ -237,6 +244,7 @@ function summarise(m: Measured): BenchResult {
     `p99 added ${p99Added.toFixed(0)} µs (goal ≤ 1000)`,
     `${(1e6 / gatewayCpu).toFixed(0)} req/s per core (goal ≥ 8000)`,
     `refusal ${rejectUs.toFixed(1)} µs CPU (goal ≤ 50)`,
+    `monitoring overhead ${monitorOverheadPct.toFixed(1)} % of throughput (goal ≤ 5)`,
   ];
   progress(`goals: ${goals.join('; ')}`);
   if (failed > 0) progress(`WARNING: ${String(failed)} requests did not get the expected answer`);
@@ -256,6 +264,8 @@ function summarise(m: Measured): BenchResult {
       reject_keepalive_us: round3(cpuUs(rejectGet)),
       reject_keepalive_rps: round3(rejectGet.rps),
       cpu_with_model_us: round3(med(m.heavy, 'gateway', cpuUs)),
+      monitor_overhead_pct: round3(monitorOverheadPct),
+      unmonitored_cpu_us: round3(med(m.heavy, 'gateway_unmonitored', cpuUs)),
       external_p50_added_us: round3(externalP50Added),
       external_p99_added_us: round3(externalP99Added),
       external_rps: round3(med(m.heavy, 'gateway_external', (r) => r.rps)),
@@ -270,6 +280,7 @@ function summarise(m: Measured): BenchResult {
       upstream_p50_us: med(m.latency, 'upstream', (r) => r.p50Us),
       upstream_p99_us: med(m.latency, 'upstream', (r) => r.p99Us),
       upstream_rps: round3(med(m.heavy, 'upstream', (r) => r.rps)),
+      unmonitored_rps: round3(unmonitoredRps),
       upstream_cpu_us: round3(upstreamCpu),
       nginx_p50_added_us: round3(nginxP50Added),
       nginx_p99_added_us: round3(nginxP99Added),

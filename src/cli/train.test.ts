@@ -339,4 +339,70 @@ describe('rampart train', () => {
     assert.equal((reproduced.body.error as Json).code, 'RAMPART_TRAIN_REFUSED');
     assert.equal(existsSync(marker), false, 'the edited command never ran');
   });
+
+  it('names a changed log or a replaced provenance in train verify', async () => {
+    const { home } = await setup();
+    const run = await train(home, [
+      'run',
+      '--name',
+      'logs',
+      ...node('console.log("epoch 1 loss 0.5")'),
+    ]);
+    assert.equal(run.code, 0, run.stdout);
+    const facts = run.body.run as { id: string; logs: { stdout: string } };
+    // One flipped byte in the stored (encrypted) stdout log.
+    const hex = facts.logs.stdout.slice('sha256:'.length);
+    const blob = path.join(home, 'blobs', 'enc', 'sha256', hex.slice(0, 2), hex.slice(2));
+    const bytes = readFileSync(blob);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+    writeFileSync(blob, bytes);
+    const logBroken = await train(home, ['verify', facts.id]);
+    assert.equal(logBroken.code, 1);
+    assert.deepEqual(
+      (logBroken.body.broken as Json[]).map((b) => b.link),
+      ['log:stdout'],
+    );
+
+    // A provenance envelope replaced in the database (signed by nobody we trust).
+    const other = await train(home, ['run', '--name', 'other', ...node('1')]);
+    const db = new Database(path.join(home, 'rampart.db'));
+    const donor = db
+      .prepare('SELECT provenance FROM training_runs WHERE id = ?')
+      .get((other.body.run as Json).id) as { provenance: string };
+    db.prepare('UPDATE training_runs SET provenance = ? WHERE id = ?').run(
+      donor.provenance,
+      facts.id,
+    );
+    db.close();
+    const swapped = await train(home, ['verify', facts.id]);
+    assert.equal(swapped.code, 1);
+    assert.ok((swapped.body.broken as Json[]).some((b) => b.link === 'provenance'));
+  });
+
+  it('refuses a run that asks for isolation where no network namespace can be made', async () => {
+    const { root, home } = await setup();
+    const marker = path.join(root, 'ran');
+    // Without `unshare` on PATH isolation is impossible: the run is refused, never run unisolated.
+    const run = await rampartAsAdmin(
+      [
+        'train',
+        'run',
+        '--home',
+        home,
+        '--json',
+        '--name',
+        'iso',
+        '--isolate',
+        '--',
+        process.execPath,
+        '-e',
+        `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`,
+      ],
+      home,
+      { PATH: '/nonexistent' },
+    );
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(((JSON.parse(run.stdout) as Json).error as Json).code, 'RAMPART_TRAIN_REFUSED');
+    assert.equal(existsSync(marker), false);
+  });
 });
