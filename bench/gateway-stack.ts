@@ -22,7 +22,7 @@ export interface SeededState {
    */
   startGateway(
     upstream: string | null,
-    options?: { readonly monitor?: boolean },
+    options?: { readonly monitor?: boolean; readonly extraction?: boolean },
   ): Promise<{ readonly url: string }>;
   close(): Promise<void>;
 }
@@ -65,7 +65,7 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
       version: seed.version ?? 1,
       async startGateway(upstream, options = {}) {
         const running = await startServing({
-          state: withGateway(state, upstream, options.monitor ?? true),
+          state: withGateway(state, upstream, options.monitor ?? true, options.extraction ?? true),
           identity,
           registry,
           logger,
@@ -84,7 +84,12 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
 }
 
 // monitor: the inference log (summary mode) and extraction detection, as configured by default.
-function withGateway(state: State, upstream: string | null, monitor: boolean): State {
+function withGateway(
+  state: State,
+  upstream: string | null,
+  monitor: boolean,
+  extraction: boolean,
+): State {
   const gateway = {
     ...state.config.gateway,
     rateLimit: RATE_LIMIT,
@@ -92,6 +97,11 @@ function withGateway(state: State, upstream: string | null, monitor: boolean): S
     maxInFlightPerKey: 1024,
     models: [{ name: DEMO_MODEL, model: null, alias: 'production', upstream, rateLimit: null }],
   };
-  const monitoring = { ...state.config.monitor, enabled: monitor };
+  const defaults = state.config.monitor;
+  const monitoring = {
+    ...defaults,
+    enabled: monitor,
+    extraction: { ...defaults.extraction, enabled: extraction },
+  };
   return { ...state, config: { ...state.config, gateway, monitor: monitoring } };
 }
