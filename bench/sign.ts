@@ -1,62 +1,20 @@
 // Benchmark `sign`: sign and verify a generated model folder (a few multi-GiB files plus 1,000
 // small files, from the page cache) next to the parallel node:crypto SHA-256 limit on the same
 // files, then an incremental re-verify of the unchanged folder. `--quick`: about 1 GiB.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { HashPool } from '../src/core/index.js';
 import { signModel, verifyModel } from '../src/registry/index.js';
+import { generateFiles, hashRanges } from './generate.js';
 import { round3, timed, withScratchDir, type BenchResult, warmPageCache } from './result.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
-const BLOCK = 64 * MIB;
 const SMALL_FILES = 1000;
-const LIMIT_RANGE = 256 * MIB;
 const RUNS = 2;
 
 function progress(message: string): void {
   process.stderr.write(`[bench sign] ${message}\n`);
-}
-
-// A random block repeated with a counter in its first bytes: every block differs, and
-// generating gigabytes costs one write per block.
-function generate(model: string, bigFiles: number, bigSize: number, smallSize: number): string[] {
-  const block = randomBytes(BLOCK);
-  const files: string[] = [];
-  let counter = 0n;
-  const write = (file: string, size: number): void => {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const fd = openSync(file, 'w');
-    for (let written = 0; written < size; written += BLOCK) {
-      block.writeBigUInt64LE(counter++, 0);
-      writeSync(fd, block, 0, Math.min(BLOCK, size - written));
-    }
-    closeSync(fd);
-    files.push(file);
-  };
-  for (let i = 0; i < bigFiles; i++) write(path.join(model, `model-0000${i}.safetensors`), bigSize);
-  for (let i = 0; i < SMALL_FILES; i++)
-    write(path.join(model, `extra-${i % 10}`, `f-${i}.bin`), smallSize);
-  return files;
-}
-
-// The limit: every file cut into 256 MiB ranges, all hashed on the same pool, nothing else.
-async function hashLimit(
-  files: readonly string[],
-  sizes: readonly number[],
-  pool: HashPool,
-): Promise<void> {
-  const jobs: Promise<unknown>[] = [];
-  files.forEach((file, index) => {
-    const size = sizes[index] ?? 0;
-    for (let start = 0; start < size || start === 0; start += LIMIT_RANGE) {
-      const end = Math.min(start + LIMIT_RANGE, size);
-      jobs.push(pool.hashRange(file, start, end, end === size));
-      if (size === 0) break;
-    }
-  });
-  await Promise.all(jobs);
 }
 
 async function best<T>(label: string, fn: () => Promise<T>): Promise<number> {
@@ -78,7 +36,14 @@ export async function run(): Promise<BenchResult> {
   return withScratchDir('sign', async (dir) => {
     const model = path.join(dir, 'model');
     progress(`generating ${bigFiles} x ${bigSize / MIB} MiB + ${SMALL_FILES} x 1 MiB`);
-    const files = generate(model, bigFiles, bigSize, smallSize);
+    const files = generateFiles(model, {
+      bigFiles,
+      bigSize,
+      smallFiles: SMALL_FILES,
+      smallSize,
+      bigName: (i) => `model-0000${i}.safetensors`,
+      smallName: (i) => path.join(`extra-${i % 10}`, `f-${i}.bin`),
+    });
     const sizes = files.map((_, i) => (i < bigFiles ? bigSize : smallSize));
     const total = sizes.reduce((a, b) => a + b, 0);
     warmPageCache(files);
@@ -86,7 +51,7 @@ export async function run(): Promise<BenchResult> {
     const pool = new HashPool();
     const cacheFolder = path.join(dir, 'cache');
     try {
-      const limitS = await best('limit', () => hashLimit(files, sizes, pool));
+      const limitS = await best('limit', () => hashRanges(pool, files, sizes));
       const signS = await best('sign', () =>
         signModel(model, { privateKey, method: 'shards', pool }),
       );

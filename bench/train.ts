@@ -3,17 +3,7 @@
 // audit of a 500-package requirements.txt. Each has a baseline measured in the same run.
 // `--quick`: a 1 GiB dataset instead of 10 GiB.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashFolder, HashPool, VerifyCache } from '../src/core/index.js';
@@ -28,6 +18,8 @@ import {
   walkRecords,
   type AdvisorySource,
 } from '../src/training/index.js';
+import { generateFiles, hashRanges } from './generate.js';
+import { median } from './gateway-wrk.js';
 import { round3, timed, withScratchDir, warmPageCache, type BenchResult } from './result.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -36,9 +28,7 @@ const ADVISORY_DB = fileURLToPath(
 );
 const NODE = process.execPath;
 const MIB = 1024 * 1024;
-const BLOCK = 64 * MIB;
 const SMALL_FILES = 1000;
-const LIMIT_RANGE = 256 * MIB;
 const TRIVIAL_ROUNDS = 10;
 const LIMIT_ROUNDS = 2;
 const COLD_ROUNDS = 3;
@@ -51,14 +41,6 @@ const SETTLE_MS = 2100;
 
 function progress(message: string): void {
   process.stderr.write(`[bench train] ${message}\n`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** Milliseconds of wall time for one child process, which must exit 0. */
@@ -78,47 +60,13 @@ function wallMs(
   return ms;
 }
 
-// A random block repeated with a counter in its first bytes: every block differs, and
-// generating gigabytes costs one write per block (as bench/sign.ts).
-function generate(root: string, bigFiles: number, bigSize: number, smallSize: number): string[] {
-  const block = randomBytes(BLOCK);
-  const files: string[] = [];
-  let counter = 0n;
-  const write = (file: string, size: number): void => {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const fd = openSync(file, 'w');
-    for (let written = 0; written < size; written += BLOCK) {
-      block.writeBigUInt64LE(counter++, 0);
-      writeSync(fd, block, 0, Math.min(BLOCK, size - written));
-    }
-    closeSync(fd);
-    files.push(file);
-  };
-  for (let i = 0; i < bigFiles; i++) write(path.join(root, `part-${i}.parquet`), bigSize);
-  for (let i = 0; i < SMALL_FILES; i++)
-    write(path.join(root, `shard-${i % 10}`, `rows-${i}.jsonl`), smallSize);
-  return files;
-}
-
-// The limit: every file cut into 256 MiB ranges, all hashed on one pool, nothing else.
+// The limit: the same files hashed in 256 MiB ranges on one pool, nothing else.
 async function hashLimit(files: readonly string[], sizes: readonly number[]): Promise<number> {
   const pool = new HashPool();
   try {
     let best = Infinity;
     for (let round = 1; round <= LIMIT_ROUNDS; round++) {
-      const { seconds } = await timed(() =>
-        Promise.all(
-          files.flatMap((file, index) => {
-            const size = sizes[index] ?? 0;
-            const jobs = [];
-            for (let start = 0; start === 0 || start < size; start += LIMIT_RANGE) {
-              const end = Math.min(start + LIMIT_RANGE, size);
-              jobs.push(pool.hashRange(file, start, end, end === size));
-            }
-            return jobs;
-          }),
-        ),
-      );
+      const { seconds } = await timed(() => hashRanges(pool, files, sizes));
       progress(`hash limit round ${round}: ${seconds.toFixed(3)} s`);
       best = Math.min(best, seconds);
     }
@@ -180,7 +128,14 @@ async function preflight(
   progress(
     `generating ${bigFiles} x ${bigSize / MIB} MiB + ${SMALL_FILES} x ${smallSize / 1024} KiB`,
   );
-  const files = generate(data, bigFiles, bigSize, smallSize);
+  const files = generateFiles(data, {
+    bigFiles,
+    bigSize,
+    smallFiles: SMALL_FILES,
+    smallSize,
+    bigName: (i) => `part-${i}.parquet`,
+    smallName: (i) => path.join(`shard-${i % 10}`, `rows-${i}.jsonl`),
+  });
   const sizes = files.map((_, i) => (i < bigFiles ? bigSize : smallSize));
   const total = sizes.reduce((a, b) => a + b, 0);
   const settled = Date.now() + SETTLE_MS;
