@@ -428,6 +428,12 @@ export const ERRORS = {
     hint: 'Fix the keys named at the path given; docs/data-schema.md lists every key.',
   },
   // Data check
+  RAMPART_DATA_CHECK_PROFILE_MODE: {
+    kind: 'usage',
+    title:
+      "A data check against a profile was asked for Evidently mode, whose tests need the reference's raw values.",
+    hint: 'Drop --mode evidently (strict, the default, works from profiles), or give the reference table instead of its profile.',
+  },
   RAMPART_DATA_REFERENCE_UNVERIFIED: {
     kind: 'integrity',
     title:

@@ -126,3 +126,10 @@ export type {
   DriftReport,
   TableSource,
 } from './check/index.js';
+export {
+  compareProfiles,
+  isProfilePath,
+  PROFILE_MAX_BYTES,
+  readProfileFile,
+} from './check/index.js';
+export type { ProfileDriftOptions, ProfileReference } from './check/index.js';

@@ -14,7 +14,7 @@ import {
 import type { Principal } from '../../identity/index.js';
 import type { State } from '../../state/index.js';
 import { openSession } from '../session.js';
-import { gateAdd, runCheck, runSchemaInfer } from './data/check.js';
+import { gateAdd, runCheck, runProfile, runSchemaInfer } from './data/check.js';
 import type { Command, CommandContext, CommandInput, CommandResult } from '../command.js';
 import { listOption, stringOption } from '../options.js';
 
@@ -37,13 +37,14 @@ const ACTIONS: Readonly<Record<string, { args: string; run: Action }>> = {
 const TABLE_ACTIONS: Readonly<Record<string, typeof runCheck>> = {
   check: runCheck,
   schema: runSchemaInfer,
+  profile: runProfile,
 };
 
 /** `rampart data <action>`: register, re-verify and inspect dataset versions. */
 export const dataCommand: Command = {
   name: 'data',
   summary: 'Register dataset versions with manifests and signed provenance, and re-verify them',
-  usage: 'data <add|verify|show|list|lineage|check|schema infer> [arg] [options]',
+  usage: 'data <add|verify|show|list|lineage|check|schema infer|profile> [arg] [options]',
   description: [
     'add <path> --name <name>   register a file or folder as an immutable version name@N: a',
     '                           manifest (SHA-256 of every file, and of every 64 MiB chunk of',
@@ -63,6 +64,8 @@ export const dataCommand: Command = {
     '                           strict|evidently) and look for poisoning signals; exit 1 when',
     '                           validation fails, the dataset drifts or a signal is flagged',
     'schema infer <path>        a schema inferred from a reference table, to edit (--out F)',
+    "profile <path>             a table's profile as JSON (--out F); check against it with",
+    '                           --against F.json: drift from sketches, without the rows',
     'A version is name@N, name@sha256:<root digest>, or name alone for the latest. Every add and',
     'verify is written to the audit log. See docs/data.md.',
   ].join('\n'),
@@ -96,7 +99,8 @@ export const dataCommand: Command = {
       type: 'string',
       value: '<name@v|file>',
       actions: ['check'],
-      description: 'check: the reference (a dataset version, re-verified first, or a table file)',
+      description:
+        'check: the reference (a dataset version, re-verified first, a table file, or a .json profile)',
     },
     schema: {
       type: 'string',
@@ -132,8 +136,8 @@ export const dataCommand: Command = {
     out: {
       type: 'string',
       value: '<file>',
-      actions: ['schema'],
-      description: 'schema infer: write the schema here (.json, else YAML)',
+      actions: ['schema', 'profile'],
+      description: 'schema infer: write the schema here (.json, else YAML); profile: the JSON file',
     },
     parent: {
       type: 'string',
@@ -156,6 +160,8 @@ export const dataCommand: Command = {
     'rampart data lineage reviews@1 --json',
     'rampart data check ./today.parquet --against reviews@1 --schema reviews.schema.yaml --format html > report.html',
     'rampart data schema infer ./reference.csv --out reviews.schema.yaml',
+    'rampart data profile ./reference.parquet --out reference.profile.json',
+    'rampart data check ./today.parquet --against reference.profile.json',
   ],
   async run(context, input) {
     const [name = '', ...args] = input.positionals;

@@ -100,6 +100,7 @@ ${report.reasons.length === 0 ? '' : `<ul>${report.reasons.map((r) => `<li>${esc
 ${d.columns.map(columnSection).join('\n')}
 ${skipped === '' ? '' : `<h3>Not compared</h3><ul>${skipped}</ul>`}
 <h2>Poisoning signals</h2>
+${report.poisoning.skipped === undefined ? '' : `<p>Not run: ${escape(report.poisoning.skipped)}</p>`}
 <table><tr><th>signal</th><th>score</th><th>threshold</th><th></th><th>summary</th></tr>${signals}</table>
 </body></html>
 `;

@@ -11,3 +11,14 @@ export { renderCheckHtml } from './html.js';
 export type { TableSource } from './source.js';
 export { checkNextVersion } from './gate.js';
 export type { IngestionPolicy } from './gate.js';
+export { compareProfiles } from './sketch-drift.js';
+export type { ProfileDriftOptions } from './sketch-drift.js';
+export { sketchDistribution, sketchKs, sketchWasserstein } from './sketch-ks.js';
+export type { SketchDistribution, SketchKs, SketchSlot } from './sketch-ks.js';
+export {
+  isProfilePath,
+  isProfileReference,
+  PROFILE_MAX_BYTES,
+  readProfileFile,
+} from './profile-source.js';
+export type { ProfileReference } from './profile-source.js';

@@ -1,4 +1,7 @@
-/** `rampart data check` and `rampart data schema infer`: printing and argument handling only. */
+/**
+ * `rampart data check`, `data schema infer` and `data profile`: printing and argument handling
+ * only.
+ */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,13 +12,17 @@ import {
   checkNextVersion,
   datasetContext,
   inferSchema,
+  isProfilePath,
   openTableSource,
   parseSchemaText,
   ProfileBuilder,
+  profileToJson,
+  readProfileFile,
   renderCheckHtml,
   verifyDatasetVersion,
   type CheckReport,
   type DriftMode,
+  type ProfileReference,
   type TableSource,
 } from '../../../data/index.js';
 import type { Principal } from '../../../identity/index.js';
@@ -54,9 +61,12 @@ export async function runCheck(
   const isDataset = !existsSync(resolve(against)) && against.includes('@');
   const session = isDataset ? await openSession(context, { create: false }) : undefined;
   try {
-    const reference = isDataset
+    // A .json reference is a profile (`data profile`): drift from sketches, strict mode only.
+    const reference: TableSource | ProfileReference = isDataset
       ? await datasetSource(session as Session, against)
-      : await openTableSource(resolve(against), against);
+      : isProfilePath(against)
+        ? await readProfileFile(resolve(against), against)
+        : await openTableSource(resolve(against), against);
     const current = await openTableSource(resolve(target), target);
     const report = await checkData({
       reference,
@@ -141,7 +151,8 @@ function renderText(report: CheckReport): string {
     );
     lines.push(...report.validation.failures.map((f) => `  ${f.path}: ${f.message}`));
   }
-  lines.push('poisoning signals:');
+  const skipped = report.poisoning.skipped;
+  lines.push(`poisoning signals:${skipped === undefined ? '' : ` skipped (${skipped})`}`);
   lines.push(
     ...report.poisoning.signals.map(
       (s) => `  ${s.flagged ? 'FLAG' : 'ok  '}  ${s.name.padEnd(18)} ${s.summary}`,
@@ -178,6 +189,34 @@ export async function runSchemaInfer(
     };
   }
   return { exitCode: 0, json: { schema }, text: text.trimEnd() };
+}
+
+/** Runs `data profile <path> [--out F]`: a table's profile as JSON, a reference to check against. */
+export async function runProfile(
+  context: CommandContext,
+  input: CommandInput,
+): Promise<CommandResult> {
+  const target = input.positionals[1];
+  if (target === undefined || input.positionals.length > 2) {
+    throw new RampartError('RAMPART_USAGE', 'data profile: give one <path>', {
+      hint: 'Usage: rampart data profile <path> [--out F]',
+    });
+  }
+  const source = await openTableSource(path.resolve(context.cwd, target), target);
+  const builder = new ProfileBuilder();
+  for await (const batch of source.batches()) builder.add(batch);
+  const profile = profileToJson(builder.finish());
+  const out = stringOption(input, 'out');
+  if (out === undefined) return { exitCode: 0, json: profile, text: JSON.stringify(profile) };
+  await writeFileAtomic(path.resolve(context.cwd, out), `${JSON.stringify(profile)}\n`, {
+    mode: 0o644,
+    exclusive: false,
+  });
+  return {
+    exitCode: 0,
+    json: { out, rows: profile.rows, columns: profile.columns.length },
+    text: `Wrote ${out} (${profile.rows} rows, ${profile.columns.length} columns); check against it with data check --against ${out}.`,
+  };
 }
 
 /**
