@@ -6,7 +6,7 @@ import {
   type PrincipalRecord,
   type Resource,
 } from '../identity/index.js';
-import { openRegistry, type RegistryContext } from '../registry/index.js';
+import type { RegistryContext } from '../registry/index.js';
 import { openState, type State } from '../state/index.js';
 import type { CommandContext } from './command.js';
 import { packageVersion } from './version.js';
@@ -74,6 +74,8 @@ export async function openStateRegistry(
   const workers = state.config.hashing.workers;
   const pool = new HashPool(workers > 0 ? { size: workers } : {});
   try {
+    // Loaded here, not at start: commands that never touch the registry skip the scanner too.
+    const { openRegistry } = await import('../registry/index.js');
     const registry = await openRegistry(state, identity, { pool, toolVersion: packageVersion() });
     return { registry, close: () => pool.close() };
   } catch (error) {

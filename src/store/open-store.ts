@@ -1,6 +1,5 @@
 import { MIGRATIONS } from './migrations/index.js';
 import { latestVersion, tooNew } from './migrator.js';
-import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -11,10 +10,11 @@ import type { Store, StoreOptions } from './store.js';
  *   RAMPART_STORE_TOO_NEW, RAMPART_STORE_MIGRATION_FAILED, RAMPART_CONFIG_INVALID
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
+  // The PostgreSQL driver is loaded only for a PostgreSQL store (it costs every CLI start).
   const store =
     options.kind === 'sqlite'
       ? await SqliteStore.open(options.file, options.busyTimeoutMs)
-      : await PostgresStore.open(options);
+      : await (await import('./postgres/postgres-store.js')).PostgresStore.open(options);
   try {
     if (options.migrate === false) {
       const version = await store.schemaVersion();

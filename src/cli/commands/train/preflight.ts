@@ -8,7 +8,6 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { canonicalize, hashFile, loadPublicKey, RampartError } from '../../../core/index.js';
 import { verifyDatasetVersion, type DatasetContext } from '../../../data/index.js';
-import { verifyModel } from '../../../registry/index.js';
 import {
   AdvisoryDatabase,
   auditDependencies,
@@ -95,6 +94,8 @@ export async function verifyBaseModel(
     });
   }
   const publicKey = await loadPublicKey(keyFile);
+  // The registry (and the scanner under it) is loaded only for runs that name a base model.
+  const { verifyModel } = await import('../../../registry/index.js');
   let result: Awaited<ReturnType<typeof verifyModel>>;
   try {
     result = await verifyModel(modelPath, { publicKey });
