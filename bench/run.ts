@@ -8,6 +8,8 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult> }>
   scan: () => import('./scan.js'),
   sign: () => import('./sign.js'),
   gateway: () => import('./gateway.js'),
+  profile: () => import('./profile.js'),
+  train: () => import('./train.js'),
 };
 
 const name = process.argv[2];

@@ -1,125 +1,111 @@
 /**
- * Generates 1M rows × 20 mixed columns as CSV and Parquet in a scratch folder (not committed)
- * and times streaming every batch through the table readers: CSV with the fast splitter, CSV
- * through csv-parse only, and Parquet. Prints one JSON line.
+ * Where the table readers spend their time, on the generated 1M rows × 20 mixed columns of
+ * `npm run bench -- profile` (CSV and Parquet, written to a folder and kept there, not
+ * committed). Times: the CSV record splitter (fast path, and csv-parse alone), CSV batches,
+ * hyparquet's own column scan (parquetScan.readColumn, which the reader used before), our page
+ * decoding alone, Parquet batches, and each format with ProfileBuilder. Prints one JSON line.
  * Run: node dist/scripts/table-fixtures/measure.js [folder] [rows]
  */
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
-import { openTable } from '../../src/data/index.js';
+import { parquetMetadataAsync, parquetScan } from 'hyparquet';
+import type { AsyncBuffer } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { writeProfileInputs } from '../../bench/profile.js';
+import { openTable, ProfileBuilder } from '../../src/data/index.js';
 import { csvRecords } from '../../src/data/table/csv-records.js';
+import {
+  chunkRange,
+  columnDecoder,
+  decodeChunk,
+  groupRows,
+} from '../../src/data/table/parquet-pages.js';
 
 const folder = process.argv[2] ?? '/tmp';
 const rows = Number(process.argv[3] ?? 1_000_000);
-const CATEGORIES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// 10 floats, 5 integers, 3 categories, 2 booleans.
-function columns(): { name: string; data: (number | string | boolean | null)[] }[] {
-  const next = random(42);
-  const out: { name: string; data: (number | string | boolean | null)[] }[] = [];
-  for (let c = 0; c < 10; c++) {
-    out.push({
-      name: `f${c}`,
-      data: Array.from({ length: rows }, () =>
-        next() < 0.01 ? null : Math.round((next() * 2000 - 1000) * 1e4) / 1e4,
-      ),
-    });
-  }
-  for (let c = 0; c < 5; c++) {
-    out.push({
-      name: `i${c}`,
-      data: Array.from({ length: rows }, () => Math.floor(next() * 100_000) - 50_000),
-    });
-  }
-  for (let c = 0; c < 3; c++) {
-    out.push({
-      name: `s${c}`,
-      data: Array.from({ length: rows }, () => CATEGORIES[Math.floor(next() * 8)] ?? ''),
-    });
-  }
-  for (let c = 0; c < 2; c++)
-    out.push({ name: `b${c}`, data: Array.from({ length: rows }, () => next() < 0.5) });
-  return out;
-}
-
-async function writeCsv(file: string, data: ReturnType<typeof columns>): Promise<void> {
-  const out = createWriteStream(file);
-  out.write(data.map((c) => c.name).join(',') + '\n');
-  for (let r = 0; r < rows; r++) {
-    const line = data.map((c) => String(c.data[r] ?? '')).join(',') + '\n';
-    if (!out.write(line)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
-function writeParquet(file: string, data: ReturnType<typeof columns>): void {
-  const columnData = data.map(({ name, data: values }) => {
-    if (name.startsWith('f')) return { name, data: values, type: 'DOUBLE' as const };
-    if (name.startsWith('i'))
-      return {
-        name,
-        data: Int32Array.from(values as number[]),
-        type: 'INT32' as const,
-        nullable: false,
-      };
-    if (name.startsWith('s'))
-      return { name, data: values, type: 'STRING' as const, nullable: false };
-    return { name, data: values, type: 'BOOLEAN' as const, nullable: false };
-  });
-  writeFileSync(file, Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: 100_000 })));
-}
-
-async function time(run: () => Promise<number>): Promise<{ seconds: number; rows: number }> {
+async function seconds(run: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
-  const counted = await run();
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, rows: counted };
+  await run();
+  return Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1e3;
 }
 
-async function streamAll(file: string): Promise<number> {
-  let count = 0;
-  for await (const batch of (await openTable(file)).batches()) count += batch.rows;
-  return count;
+async function streamAll(file: string, profile: boolean): Promise<void> {
+  const builder = new ProfileBuilder();
+  for await (const batch of (await openTable(file)).batches()) if (profile) builder.add(batch);
+  builder.finish();
 }
 
-async function splitOnly(file: string, careful: boolean): Promise<number> {
-  let count = 0;
-  for await (const run of csvRecords({
-    path: file,
-    delimiter: ',',
-    maxRecordBytes: 1 << 20,
-    careful,
-  }))
-    count += run.length;
-  return count - 1;
+async function splitOnly(file: string, careful: boolean): Promise<void> {
+  const options = { path: file, delimiter: ',', maxRecordBytes: 1 << 20, careful };
+  for await (const run of csvRecords(options)) if (run.length < 0) break;
 }
 
-const csvFile = join(folder, `table-${rows}x20.csv`);
-const parquetFile = join(folder, `table-${rows}x20.parquet`);
+// Reads `file` through an AsyncBuffer; closes it when `use` is done.
+async function withBuffer(
+  file: string,
+  use: (buffer: AsyncBuffer) => Promise<void>,
+): Promise<void> {
+  const handle = await open(file, 'r');
+  const size = (await handle.stat()).size;
+  try {
+    await use({
+      byteLength: size,
+      async slice(start: number, end = size) {
+        const out = Buffer.alloc(end - start);
+        await handle.read(out, 0, out.length, start);
+        return out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
+      },
+    });
+  } finally {
+    await handle.close();
+  }
+}
+
+// hyparquet's own column reader: every column of every range, as the reader did before.
+async function hyparquetScan(file: string): Promise<void> {
+  await withBuffer(file, async (buffer) => {
+    const scan = await parquetScan({ file: buffer, compressors, utf8: true });
+    const names = scan.metadata.schema.slice(1).map((e) => e.name);
+    for (const range of scan.ranges) {
+      await Promise.all(names.map((column) => scan.readColumn({ column, ...range })));
+    }
+  });
+}
+
+// Our page decoding alone (dense values and null masks), without filling batches.
+async function decodeOnly(file: string): Promise<void> {
+  await withBuffer(file, async (buffer) => {
+    const metadata = await parquetMetadataAsync(buffer);
+    const names = metadata.schema.slice(1).map((e) => e.name);
+    for (const group of metadata.row_groups) {
+      for (const [c, chunk] of group.columns.entries()) {
+        const { start, end } = chunkRange(file, chunk);
+        const bytes = new Uint8Array(await buffer.slice(start, end));
+        const decoder = columnDecoder(file, metadata, chunk, names[c] ?? '', {}, compressors);
+        decodeChunk(file, bytes, decoder, groupRows(file, group));
+      }
+    }
+  });
+}
+
+const stem = `table-${rows}x20`;
+const csvFile = join(folder, `${stem}.csv`);
+const parquetFile = join(folder, `${stem}.parquet`);
 if (!existsSync(csvFile) || !existsSync(parquetFile)) {
-  const data = columns();
-  await writeCsv(csvFile, data);
-  writeParquet(parquetFile, data);
+  await writeProfileInputs(folder, stem, rows, { seed: 42, shifted: false });
 }
 const result = {
   rows,
-  csv_split_fast_s: (await time(() => splitOnly(csvFile, false))).seconds,
-  csv_split_csv_parse_s: (await time(() => splitOnly(csvFile, true))).seconds,
-  csv_batches_s: (await time(() => streamAll(csvFile))).seconds,
-  parquet_batches_s: (await time(() => streamAll(parquetFile))).seconds,
+  csv_split_fast_s: await seconds(() => splitOnly(csvFile, false)),
+  csv_split_csv_parse_s: await seconds(() => splitOnly(csvFile, true)),
+  csv_batches_s: await seconds(() => streamAll(csvFile, false)),
+  csv_profile_s: await seconds(() => streamAll(csvFile, true)),
+  parquet_hyparquet_scan_s: await seconds(() => hyparquetScan(parquetFile)),
+  parquet_decode_only_s: await seconds(() => decodeOnly(parquetFile)),
+  parquet_batches_s: await seconds(() => streamAll(parquetFile, false)),
+  parquet_profile_s: await seconds(() => streamAll(parquetFile, true)),
   peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 process.stdout.write(JSON.stringify(result) + '\n');

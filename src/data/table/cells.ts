@@ -29,7 +29,8 @@ export function isNaText(text: string): boolean {
 
 // 10^k for k ≤ 22 is exact in binary64, so m / 10^k is correctly rounded when m < 2^53
 // (Clinger's fast path); we use it for up to 15 digits and leave the rest to Number().
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^k for k ≤ 22, exact in binary64 (the CSV scanner's fast path uses it too). */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
 const INTEGER = /^[+-]?\d+$/;

@@ -34,7 +34,8 @@ function invalidText(value: unknown): string {
 }
 
 class TypedBuilder {
-  readonly state: Uint8Array;
+  /** Cell states of the batch being filled (replaced by finish). */
+  state: Uint8Array;
   invalid: Map<number, string> | undefined;
 
   constructor(capacity: number) {
@@ -47,13 +48,22 @@ class TypedBuilder {
     if (this.invalid.size < MAX_INVALID_SAMPLES) this.invalid.set(row, invalidText(raw));
   }
 
-  reset(): void {
-    this.state.fill(0);
+  /** The states of rows [0, rows), handing over the whole array when the batch is full. */
+  takeState(rows: number): Uint8Array {
     this.invalid = undefined;
+    const state = this.state;
+    if (rows === state.length) {
+      this.state = new Uint8Array(rows);
+      return state;
+    }
+    const taken = state.slice(0, rows);
+    state.fill(0);
+    return taken;
   }
 }
 
-class NumericBuilder extends TypedBuilder implements ColumnBuilder {
+/** A numeric column's builder; the CSV scanner writes parsed cells straight into {@link numbers}. */
+export class NumericBuilder extends TypedBuilder implements ColumnBuilder {
   private values: Float64Array;
   private readonly parse: (text: string) => Numeric;
 
@@ -66,6 +76,11 @@ class NumericBuilder extends TypedBuilder implements ColumnBuilder {
     super(capacity);
     this.values = new Float64Array(capacity);
     this.parse = type === 'integer' ? parseIntegerText : parseNumberText;
+  }
+
+  /** The values of the batch being filled (replaced by {@link finish}). */
+  get numbers(): Float64Array {
+    return this.values;
   }
 
   setText(row: number, text: string): void {
@@ -100,7 +115,11 @@ class NumericBuilder extends TypedBuilder implements ColumnBuilder {
   /** Copies a run of plain numbers (Parquet/Arrow typed arrays without nulls) at `row`. */
   setNumbers(row: number, source: ArrayLike<number>): void {
     this.values.set(source, row);
-    if (this.type === 'integer') {
+    // 32-bit integers are always safe; floats may not be whole.
+    if (
+      this.type === 'integer' &&
+      !(source instanceof Int32Array || source instanceof Uint32Array)
+    ) {
       for (let i = 0; i < source.length; i++) {
         const v = source[i] ?? 0;
         if (!Number.isSafeInteger(v)) this.markInvalid(row + i, v);
@@ -108,20 +127,48 @@ class NumericBuilder extends TypedBuilder implements ColumnBuilder {
     }
   }
 
+  /**
+   * Sets `take` rows at `row` from Parquet's dense values: where `present[offset + i]` is 1 the
+   * next value from `dense[k]` on, else a missing cell. Returns the next dense index.
+   */
+  setPresentNumbers(
+    row: number,
+    dense: ArrayLike<number>,
+    k: number,
+    present: Uint8Array,
+    offset: number,
+    take: number,
+  ): number {
+    const values = this.values;
+    const state = this.state;
+    const integer = this.type === 'integer';
+    let next = k;
+    for (let i = 0; i < take; i++) {
+      if (present[offset + i] === 1) {
+        const v = dense[next++] as number;
+        if (integer && !Number.isSafeInteger(v)) this.markInvalid(row + i, v);
+        else values[row + i] = v;
+      } else {
+        state[row + i] = CELL_MISSING;
+      }
+    }
+    return next;
+  }
+
   finish(rows: number): ColumnValues {
     const column = {
       type: this.type,
-      values: this.values.slice(0, rows),
-      state: this.state.slice(0, rows),
+      values: rows === this.capacity ? this.values : this.values.slice(0, rows),
       ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
+      state: this.takeState(rows),
     };
     this.values = new Float64Array(this.capacity);
-    this.reset();
     return column;
   }
 }
 
-class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
+/** A boolean column's builder. */
+export class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
   private values: Uint8Array;
 
   constructor(
@@ -131,6 +178,11 @@ class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
   ) {
     super(capacity);
     this.values = new Uint8Array(capacity);
+  }
+
+  /** The values of the batch being filled (replaced by {@link finish}). */
+  get flags(): Uint8Array {
+    return this.values;
   }
 
   setText(row: number, text: string): void {
@@ -154,17 +206,17 @@ class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
   finish(rows: number): ColumnValues {
     const column = {
       type: 'boolean' as const,
-      values: this.values.slice(0, rows),
-      state: this.state.slice(0, rows),
+      values: rows === this.capacity ? this.values : this.values.slice(0, rows),
       ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
+      state: this.takeState(rows),
     };
     this.values = new Uint8Array(this.capacity);
-    this.reset();
     return column;
   }
 }
 
-class StringBuilder implements ColumnBuilder {
+/** A string column's builder. */
+export class StringBuilder implements ColumnBuilder {
   private values: (string | null)[];
 
   constructor(
@@ -173,6 +225,11 @@ class StringBuilder implements ColumnBuilder {
     private readonly declared: boolean,
   ) {
     this.values = new Array<string | null>(capacity).fill(null);
+  }
+
+  /** The values of the batch being filled (replaced by {@link finish}). */
+  get strings(): (string | null)[] {
+    return this.values;
   }
 
   setText(row: number, text: string): void {
@@ -208,7 +265,10 @@ export function columnBuilder(
   capacity: number,
   column: number,
   declared: boolean,
-): ColumnBuilder & { setNumbers?: NumericBuilder['setNumbers'] } {
+): ColumnBuilder & {
+  setNumbers?: NumericBuilder['setNumbers'];
+  setPresentNumbers?: NumericBuilder['setPresentNumbers'];
+} {
   switch (type) {
     case 'number':
     case 'integer':

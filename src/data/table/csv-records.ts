@@ -40,7 +40,7 @@ export async function* csvRecords(options: CsvSplitOptions): AsyncGenerator<stri
           ? pending + decoder.decode()
           : pending + decoder.decode(next.value, { stream: true });
       if (options.careful === true || text.includes('"')) {
-        yield* careful(options, state, text, next.done === true ? null : chunks, decoder);
+        yield* carefulRecords(options, state, text, next.done === true ? null : chunks, decoder);
         return;
       }
       const end = next.done === true ? text.length : text.lastIndexOf('\n') + 1;
@@ -55,15 +55,10 @@ export async function* csvRecords(options: CsvSplitOptions): AsyncGenerator<stri
   }
 }
 
-interface SplitState {
-  width: number;
-  line: number;
-}
-
 function splitLines(
   text: string,
   delimiter: string,
-  state: SplitState,
+  state: CsvLineState,
   options: CsvSplitOptions,
 ): string[][] {
   const records: string[][] = [];
@@ -85,35 +80,18 @@ function splitLines(
   return records;
 }
 
-function checkWidth(width: number, state: SplitState, path: string, line: number): void {
-  if (state.width < 0) state.width = width;
-  else if (width !== state.width) {
-    throw tableError(
-      'RAMPART_TABLE_MALFORMED',
-      path,
-      `line ${line} has ${width} fields, the header has ${state.width}`,
-      { line },
-    );
-  }
-}
-
-function recordTooLong(path: string, line: number, limit: number) {
-  return tableError(
-    'RAMPART_TABLE_LIMIT_EXCEEDED',
-    path,
-    `the record at line ${line} is longer than the limit of ${limit} characters`,
-    { line, limit: 'maxRecordBytes' },
-  );
-}
-
 interface CsvInfoRecord {
   record: string[];
   info: { lines: number };
 }
 
-async function* careful(
+/**
+ * Records parsed by csv-parse (RFC 4180) from `head` and then the rest of the file, in runs;
+ * line numbers continue from `state.line` and widths are checked against `state.width`.
+ */
+export async function* carefulRecords(
   options: CsvSplitOptions,
-  state: SplitState,
+  state: CsvLineState,
   head: string,
   rest: AsyncIterator<Buffer> | null,
   decoder: InstanceType<typeof TextDecoder>,
@@ -169,4 +147,36 @@ function csvParseError(error: unknown, options: CsvSplitOptions, lineOffset: num
     line,
     reason: error.code,
   });
+}
+
+/** Lines read so far and the record width (the header's, once seen); shared with csv-parse. */
+export interface CsvLineState {
+  width: number;
+  line: number;
+}
+
+/** Refuses a record whose field count differs from the header's (the first record sets it). */
+export function checkWidth(width: number, state: CsvLineState, path: string, line: number): void {
+  if (state.width < 0) state.width = width;
+  else if (width !== state.width) throw widthError(width, state, path, line);
+}
+
+/** The error for a record of `width` fields where the header has `state.width`. */
+export function widthError(width: number, state: CsvLineState, path: string, line: number) {
+  return tableError(
+    'RAMPART_TABLE_MALFORMED',
+    path,
+    `line ${line} has ${width} fields, the header has ${state.width}`,
+    { line },
+  );
+}
+
+/** The error for a record longer than `limit` characters. */
+export function recordTooLong(path: string, line: number, limit: number) {
+  return tableError(
+    'RAMPART_TABLE_LIMIT_EXCEEDED',
+    path,
+    `the record at line ${line} is longer than the limit of ${limit} characters`,
+    { line, limit: 'maxRecordBytes' },
+  );
 }

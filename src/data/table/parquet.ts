@@ -1,12 +1,14 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetScan, parquetSchema } from 'hyparquet';
+import { parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { fileError, isRampartError } from '../../core/index.js';
 import type { ColumnBatch, ColumnType } from './batch.js';
 import { BatchBuilder } from './columns.js';
 import { Rebatcher } from './copy.js';
+import { chunkRange, columnDecoder, decodeChunk, groupRows } from './parquet-pages.js';
+import type { ColumnRun } from './parquet-pages.js';
 import { checkColumnNames, checkDeclaredPresent, checkRowCount, tableError } from './options.js';
 import type { ResolvedTableOptions, TableColumn, TableReader } from './options.js';
 
@@ -72,29 +74,36 @@ function corrupt(path: string, error: unknown) {
   );
 }
 
-async function fileBuffer(path: string): Promise<{ buffer: AsyncBuffer; handle: FileHandle }> {
+interface ParquetFile {
+  readonly buffer: AsyncBuffer;
+  readonly handle: FileHandle;
+  /** Bytes [start, end) of the file, refusing ranges outside it. */
+  readonly read: (start: number, end: number) => Promise<Buffer>;
+}
+
+async function fileBuffer(path: string): Promise<ParquetFile> {
   const handle = await open(path, 'r').catch((error: unknown) => {
     throw fileError(error, path);
   });
   const size = (await handle.stat()).size;
+  const read = async (start: number, end: number): Promise<Buffer> => {
+    if (!(start >= 0 && end <= size && start <= end)) {
+      throw tableError('RAMPART_TABLE_MALFORMED', path, `a Parquet offset points outside the file`);
+    }
+    // Its own ArrayBuffer of exactly this length (never pooled), so `.buffer` needs no copy.
+    const out = Buffer.allocUnsafeSlow(end - start);
+    const { bytesRead } = await handle.read(out, 0, out.length, start);
+    if (bytesRead !== out.length)
+      throw tableError('RAMPART_TABLE_MALFORMED', path, 'the file shrank while reading');
+    return out;
+  };
   const buffer: AsyncBuffer = {
     byteLength: size,
     async slice(start: number, end = size) {
-      if (!(start >= 0 && end <= size && start <= end)) {
-        throw tableError(
-          'RAMPART_TABLE_MALFORMED',
-          path,
-          `a Parquet offset points outside the file`,
-        );
-      }
-      const out = Buffer.alloc(end - start);
-      const { bytesRead } = await handle.read(out, 0, out.length, start);
-      if (bytesRead !== out.length)
-        throw tableError('RAMPART_TABLE_MALFORMED', path, 'the file shrank while reading');
-      return out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
+      return (await read(start, end)).buffer as ArrayBuffer;
     },
   };
-  return { buffer, handle };
+  return { buffer, handle, read };
 }
 
 function schemaOf(metadata: FileMetaData, options: ResolvedTableOptions): TableColumn[] {
@@ -145,20 +154,18 @@ async function* parquetBatches(
   options: ResolvedTableOptions,
   schema: readonly TableColumn[],
 ): AsyncGenerator<ColumnBatch> {
-  const { buffer, handle } = await fileBuffer(options.path);
+  const { path } = options;
+  const { buffer, handle, read } = await fileBuffer(path);
   const names = schema.map((c) => c.name);
   try {
-    const scan = await parquetScan({
-      file: buffer,
-      compressors,
-      parsers: PARSERS,
-      utf8: true,
-    }).catch((error: unknown) => {
-      throw corrupt(options.path, error);
-    });
+    const metadata = await parquetMetadataAsync(buffer, { parsers: PARSERS }).catch(
+      (error: unknown) => {
+        throw corrupt(path, error);
+      },
+    );
     // The file may have changed since it was opened.
-    if (schemaOf(scan.metadata, options).some((column, c) => column.name !== names[c])) {
-      throw tableError('RAMPART_TABLE_MALFORMED', options.path, 'the schema changed while reading');
+    if (schemaOf(metadata, options).some((column, c) => column.name !== names[c])) {
+      throw tableError('RAMPART_TABLE_MALFORMED', path, 'the schema changed while reading');
     }
     const builder = new BatchBuilder(
       names,
@@ -167,26 +174,34 @@ async function* parquetBatches(
       options.batchRows,
     );
     const batches = new Rebatcher(builder, (c) => nestedColumn(options, names[c] ?? ''));
-    for (const range of scan.ranges) {
-      checkRowCount(range.rowEnd, options);
-      const data = await Promise.all(
-        names.map((column) =>
-          scan.readColumn({ column, rowStart: range.rowStart, rowEnd: range.rowEnd }),
-        ),
-      ).catch((error: unknown) => {
-        throw corrupt(options.path, error);
-      });
-      const length = range.rowEnd - range.rowStart;
-      for (const [c, column] of data.entries()) {
-        if (column.length !== length) {
-          throw tableError(
-            'RAMPART_TABLE_MALFORMED',
-            options.path,
-            `column ${JSON.stringify(names[c])} has ${column.length} values where ${length} were expected`,
+    let rowEnd = 0;
+    // Row groups in order, one column chunk read and decoded at a time.
+    for (const group of metadata.row_groups) {
+      const rows = groupRows(path, group);
+      rowEnd += rows;
+      checkRowCount(rowEnd, options);
+      if (group.columns.length !== names.length) {
+        throw tableError('RAMPART_TABLE_MALFORMED', path, 'a row group lacks columns');
+      }
+      const runs: ColumnRun[] = [];
+      for (const [c, chunk] of group.columns.entries()) {
+        const { start, end } = chunkRange(path, chunk);
+        const bytes = await read(start, end);
+        try {
+          const decoder = columnDecoder(
+            path,
+            metadata,
+            chunk,
+            names[c] ?? '',
+            PARSERS,
+            compressors,
           );
+          runs.push(decodeChunk(path, bytes, decoder, rows));
+        } catch (error) {
+          throw corrupt(path, error);
         }
       }
-      yield* batches.push(data, length);
+      yield* batches.pushRuns(runs, rows);
     }
     if (batches.pending) yield batches.flush();
   } finally {
