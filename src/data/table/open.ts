@@ -2,7 +2,6 @@ import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileError, isRampartError, RampartError } from '../../core/index.js';
 import type { ColumnBatch } from './batch.js';
-import { openArrow } from './arrow.js';
 import { openCsv } from './csv.js';
 import { openJsonl } from './jsonl.js';
 import { resolveTableOptions, tableError } from './options.js';
@@ -12,7 +11,6 @@ import type {
   TableFormat,
   TableReader,
 } from './options.js';
-import { openParquet } from './parquet.js';
 
 const EXTENSIONS: Readonly<Record<string, TableFormat>> = {
   '.csv': 'csv',
@@ -126,16 +124,21 @@ export async function openTable(
   };
 }
 
-function openFormat(format: TableFormat, options: ResolvedTableOptions): Promise<TableReader> {
+// The Parquet and Arrow decoders are large: they are loaded on the first file that needs them,
+// not by every command that can read tables.
+async function openFormat(
+  format: TableFormat,
+  options: ResolvedTableOptions,
+): Promise<TableReader> {
   switch (format) {
     case 'csv':
       return openCsv(options);
     case 'jsonl':
       return openJsonl(options);
     case 'parquet':
-      return openParquet(options);
+      return (await import('./parquet.js')).openParquet(options);
     case 'arrow':
-      return openArrow(options);
+      return (await import('./arrow.js')).openArrow(options);
   }
 }
 
