@@ -28,7 +28,8 @@ function run(stream: Generator<Query>, count: number, options: PradaOptions = {}
 test('PRADA stays quiet on 4000 benign queries from a fixed mixture (three seeds)', () => {
   for (const seed of ['benign-1', 'benign-2', 'benign-3']) {
     const result = run(benign(seed), 4000);
-    assert.ok(result.tests > 300, `W was tested ${result.tests} times`);
+    // Every 10 queries at first, then once per 5 % of the pool (at most 2,500 distances here).
+    assert.ok(result.tests > 40, `W was tested ${result.tests} times`);
     assert.equal(result.firstAlarm, undefined, `${seed}: min W ${result.minW}`);
   }
 });
@@ -50,7 +51,7 @@ test('with small capped growing sets, benign stays quiet and attacks still alarm
   assert.notEqual(run(lineSearch('attack-4'), 2000, capped).firstAlarm, undefined);
 });
 
-test('W is tested only every testEvery queries and only with more than minPooled distances', () => {
+test('W is tested at most every testEvery queries and only with more than minPooled distances', () => {
   const detector = new PradaDetector();
   const stream = benign('cadence');
   const tested: number[] = [];
@@ -59,7 +60,8 @@ test('W is tested only every testEvery queries and only with more than minPooled
     if (detector.observe(q.input, q.predictedClass) !== undefined) tested.push(i);
   }
   assert.ok(tested.length > 0);
-  assert.ok(tested.every((i) => i % 10 === 0));
+  // Never closer than testEvery queries apart (farther once the pool is large).
+  assert.ok(tested.every((i, k) => k === 0 || i - (tested[k - 1] ?? 0) >= 10));
   // Five classes each start their set without a distance, so the first test needs > 105 queries.
   assert.ok(tested[0]! > 100);
 });

@@ -7,6 +7,9 @@
 import { RampartError } from '../core/index.js';
 import { SHAPIRO_MAX_N, shapiroWilk } from './shapiro.js';
 
+// With a large pool, a new test waits for this fraction (1/20) of its size in new queries.
+const POOL_SHARE = 20;
+
 /** PRADA settings; every field has the default documented in docs/monitoring.md. */
 export interface PradaOptions {
   /** Alarm when W < delta (reference demo value 0.9). */
@@ -81,6 +84,8 @@ export class PradaDetector {
   #queries = 0;
   #rng: number;
   #last: PradaVerdict | undefined;
+  #testedAt = 0;
+  #lastPooled = 0;
 
   /** @throws RAMPART_MONITOR_INVALID for an option out of range. */
   constructor(options: PradaOptions = {}) {
@@ -133,7 +138,13 @@ export class PradaDetector {
         state.threshold = Math.max(state.threshold, state.setMean - std);
       }
     }
-    return this.#queries % this.#o.testEvery === 0 ? this.#test() : undefined;
+    // Every testEvery queries, as the reference does, until the pool is large: then a test at
+    // most once per 5 % of the pool's size in new queries, since fewer barely move W and the
+    // test (a sort of up to 5,000 distances) would dominate the monitor's cost.
+    const interval = Math.max(this.#o.testEvery, Math.floor(this.#lastPooled / POOL_SHARE));
+    if (this.#queries - this.#testedAt < interval) return undefined;
+    this.#testedAt = this.#queries;
+    return this.#test();
   }
 
   #insert(state: ClassState, input: ArrayLike<number>): void {
@@ -162,6 +173,7 @@ export class PradaDetector {
       at += kept;
     }
     const kept = dropOutliers(pool);
+    this.#lastPooled = kept.length;
     if (kept.length <= this.#o.minPooled) return undefined;
     const sample = kept.length > SHAPIRO_MAX_N ? stride(kept, SHAPIRO_MAX_N) : kept;
     let result;
