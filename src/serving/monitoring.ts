@@ -49,6 +49,8 @@ export interface MonitorDeps {
 }
 
 const MAX_WATCHED_MODELS = 1000;
+// Records and queries wait up to this long to be written or examined together.
+const LINGER_MS = 20;
 
 /**
  * Starts the monitor, or returns undefined when monitor.enabled is false.
@@ -64,6 +66,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
   const queue = new InferenceQueue({
     sinks: [new JsonLinesSink(logFile, { maxBytes: config.logMaxBytes })],
     capacity: config.queueCapacity,
+    lingerMs: LINGER_MS,
   });
   const log = new InferenceLog({ builder, queue });
   const sinks: AlertSink[] = [
@@ -82,6 +85,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
         monitor: new ExtractionMonitor({ prada: { delta: config.extraction.delta }, now }),
         router,
         model,
+        lingerMs: LINGER_MS,
         onAlarm: (alarm) => {
           if (config.extraction.throttle) {
             throttledUntil.set(alarm.principal, now() + config.extraction.throttleSeconds * 1000);
