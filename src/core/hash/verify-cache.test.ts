@@ -11,6 +11,12 @@ import { VerifyCache } from './verify-cache.js';
 const pool = new HashPool({ size: 2 });
 after(() => pool.close());
 
+// A whole-second mtime survives utimes exactly (a Date carries only milliseconds).
+function whole(root: string, name: string): string {
+  utimesSync(path.join(root, name), 1_700_000_000, 1_700_000_000);
+  return root;
+}
+
 function write(root: string, files: Record<string, string | Buffer>): string {
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
@@ -45,7 +51,7 @@ describe('hashFolder with a VerifyCache', () => {
   const roots = {
     files: write(path.join(base, 'files'), FILES),
     shards: write(path.join(base, 'shards'), FILES),
-    rewrite: write(path.join(base, 'rewrite'), FILES),
+    rewrite: whole(write(path.join(base, 'rewrite'), FILES), 'a.bin'),
     corrupt: write(path.join(base, 'corrupt'), FILES),
     other: write(path.join(base, 'other'), FILES),
   };
