@@ -18,8 +18,10 @@ export type ColumnChart =
       readonly current: readonly number[];
     };
 
-const NUMERIC_BINS = 20;
-const TOP_CATEGORIES = 12;
+/** Equal-width bins of a numeric chart. */
+export const NUMERIC_BINS = 20;
+/** Categories a chart shows before `(other)`. */
+export const TOP_CATEGORIES = 12;
 
 /** Shares per bin (numbers: 20 equal bins over both sides' range) or per top category. */
 export function columnChart(ref: CollectedColumn, cur: CollectedColumn): ColumnChart {

@@ -18,6 +18,13 @@ import {
 } from '../drift/index.js';
 import type { CollectedColumn, CollectedTable } from './collect.js';
 import { columnChart, type ColumnChart } from './chart.js';
+import {
+  decideStrict,
+  driftReport,
+  STRICT_CRAMER_V,
+  STRICT_Q,
+  STRICT_WASSERSTEIN,
+} from './strict.js';
 
 /** The drift modes of `data check`. */
 export type DriftMode = 'evidently' | 'strict';
@@ -67,9 +74,6 @@ export interface DriftOptions {
 }
 
 const EVIDENTLY_SMALL = 1000;
-const STRICT_Q = 0.05;
-const STRICT_WASSERSTEIN = 0.1;
-const STRICT_CRAMER_V = 0.1;
 
 /** Compares every column present on both sides. */
 export function compareTables(
@@ -96,19 +100,8 @@ export function compareTables(
     if (!reference.columns.has(name) && !ignore.has(name))
       skipped.push({ name, reason: 'not in the reference data' });
   }
-  const decided = mode === 'strict' ? benjaminiHochberg(columns) : columns;
-  const drifted = decided.filter((c) => c.drifted).length;
-  const share = decided.length === 0 ? 0 : drifted / decided.length;
-  const driftShare = options.driftShare ?? 0.5;
-  return {
-    mode,
-    correction: mode === 'strict' ? 'bh' : 'none',
-    columns: decided,
-    skipped,
-    share_drifted: share,
-    drift_share: driftShare,
-    dataset_drifted: decided.length > 0 && share >= driftShare,
-  };
+  const decided = mode === 'strict' ? decideStrict(columns) : columns;
+  return driftReport(mode, decided, skipped, options.driftShare);
 }
 
 const isNumeric = (c: CollectedColumn) => c.numbers !== undefined;
@@ -239,25 +232,3 @@ const sizes = (r: { n_reference: number; n_current: number }) => ({
   n_reference: r.n_reference,
   n_current: r.n_current,
 });
-
-// Benjamini–Hochberg adjusted p-values (step-up, monotone); drift needs q and the effect.
-function benjaminiHochberg(columns: readonly ColumnDrift[]): ColumnDrift[] {
-  const m = columns.length;
-  const order = columns.map((c, i) => ({ p: c.p_value ?? 1, i })).sort((a, b) => a.p - b.p);
-  const adjusted = new Array<number>(m).fill(1);
-  let running = 1;
-  for (let k = m - 1; k >= 0; k--) {
-    const { p, i } = order[k] as { p: number; i: number };
-    running = Math.min(running, (p * m) / (k + 1));
-    adjusted[i] = Math.min(1, running);
-  }
-  return columns.map((c, i) => {
-    const q = adjusted[i] ?? 1;
-    const effect = c.effect;
-    return {
-      ...c,
-      score: q,
-      drifted: q < STRICT_Q && effect !== undefined && effect.value >= effect.threshold,
-    };
-  });
-}

@@ -17,24 +17,21 @@ import {
   type ColumnProfile,
   type DatasetProfile,
 } from '../profile/index.js';
-import type { ColumnChart } from './chart.js';
-import type { ColumnDrift, DriftReport } from './drift.js';
+import { NUMERIC_BINS, TOP_CATEGORIES, type ColumnChart } from './chart.js';
+import type { ColumnDrift, DriftOptions, DriftReport } from './drift.js';
+import {
+  decideStrict,
+  driftReport,
+  STRICT_CRAMER_V,
+  STRICT_Q,
+  STRICT_WASSERSTEIN,
+} from './strict.js';
 import { sketchDistribution, sketchKs, sketchWasserstein } from './sketch-ks.js';
 
-/** Options of {@link compareProfiles}. */
-export interface ProfileDriftOptions {
-  /** Dataset drift when the share of drifted columns is at least this (default 0.5). */
-  readonly driftShare?: number | undefined;
-  /** Columns to leave out (e.g. an id). */
-  readonly ignore?: readonly string[] | undefined;
-}
+/** Options of {@link compareProfiles}: those of compareTables but the mode (always strict). */
+export type ProfileDriftOptions = Omit<DriftOptions, 'mode'>;
 
-const Q = 0.05;
-const WASSERSTEIN = 0.1;
-const CRAMER_V = 0.1;
 const JS = 0.1;
-const NUMERIC_BINS = 20;
-const TOP_CATEGORIES = 12;
 
 /** Compares every column present in both profiles, in strict mode with BH correction. */
 export function compareProfiles(
@@ -62,19 +59,7 @@ export function compareProfiles(
     if (!known.has(c.name) && !ignore.has(c.name))
       skipped.push({ name: c.name, reason: 'not in the reference data' });
   }
-  const decided = decide(columns);
-  const drifted = decided.filter((c) => c.drifted).length;
-  const share = decided.length === 0 ? 0 : drifted / decided.length;
-  const driftShare = options.driftShare ?? 0.5;
-  return {
-    mode: 'strict',
-    correction: 'bh',
-    columns: decided,
-    skipped,
-    share_drifted: share,
-    drift_share: driftShare,
-    dataset_drifted: decided.length > 0 && share >= driftShare,
-  };
+  return driftReport('strict', decideStrict(columns), skipped, options.driftShare);
 }
 
 const isNumeric = (c: ColumnProfile) => c.numeric !== undefined;
@@ -84,7 +69,13 @@ function numericColumn(ref: ColumnProfile, cur: ColumnProfile): ColumnDrift {
   const b = sketchDistribution(cur);
   const distinct = Math.round(ref.distinct.union(cur.distinct).estimate());
   const chart = numericChart(ref, cur);
-  const base = { name: ref.name, type: 'numerical' as const, threshold: Q, drifted: false, chart };
+  const base = {
+    name: ref.name,
+    type: 'numerical' as const,
+    threshold: STRICT_Q,
+    drifted: false,
+    chart,
+  };
   if (distinct <= 5) {
     // Few values: each lands in its own sketch bin, so the bins are the categories.
     const keys = [...new Set([...a.slots, ...b.slots].map((s) => s.position))].sort(
@@ -118,7 +109,7 @@ function numericColumn(ref: ColumnProfile, cur: ColumnProfile): ColumnDrift {
     effect: {
       measure: 'wasserstein_normed',
       value: Number.isFinite(w) ? w : 0,
-      threshold: WASSERSTEIN,
+      threshold: STRICT_WASSERSTEIN,
     },
     ...sizes,
     reason: `numerical, ~${distinct} distinct values; KS from quantile sketches, D = ${ks.statistic.toPrecision(4)} (exact D ≤ ${(ks.raw + ks.bound).toPrecision(4)}), asymptotic`,
@@ -138,7 +129,7 @@ function categoricalColumn(ref: ColumnProfile, cur: ColumnProfile): ColumnDrift 
   if (a?.exact === true && b?.exact === true) {
     return {
       ...base,
-      threshold: Q,
+      threshold: STRICT_Q,
       ...contingency(countsOf(a), countsOf(b)),
       reason: `${distinct}; 2×k contingency table on exact frequent items`,
     };
@@ -172,36 +163,11 @@ function contingency(ref: readonly number[], cur: readonly number[]) {
     effect: {
       measure: 'cramers_v',
       value: n === 0 ? 0 : Math.sqrt(r.statistic / n),
-      threshold: CRAMER_V,
+      threshold: STRICT_CRAMER_V,
     },
     n_reference: nRef,
     n_current: nCur,
   };
-}
-
-// Benjamini–Hochberg over the columns with a p-value; drift needs q < 0.05 and the effect.
-// Approximate (distance-only) columns are decided by their own threshold.
-function decide(columns: readonly ColumnDrift[]): ColumnDrift[] {
-  const tested = columns.flatMap((c, i) => (c.p_value === undefined ? [] : [{ p: c.p_value, i }]));
-  const m = tested.length;
-  const adjusted = new Map<number, number>();
-  tested.sort((x, y) => x.p - y.p);
-  let running = 1;
-  for (let k = m - 1; k >= 0; k--) {
-    const { p, i } = tested[k] as { p: number; i: number };
-    running = Math.min(running, (p * m) / (k + 1));
-    adjusted.set(i, Math.min(1, running));
-  }
-  return columns.map((c, i) => {
-    const q = adjusted.get(i);
-    if (q === undefined) return { ...c, drifted: c.score >= c.threshold };
-    const effect = c.effect;
-    return {
-      ...c,
-      score: q,
-      drifted: q < Q && effect !== undefined && effect.value >= effect.threshold,
-    };
-  });
 }
 
 function numericChart(ref: ColumnProfile, cur: ColumnProfile): ColumnChart {
