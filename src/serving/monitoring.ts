@@ -49,6 +49,13 @@ export interface MonitorDeps {
 }
 
 const MAX_WATCHED_MODELS = 1000;
+// Throttles remembered at once; expired ones are forgotten when the map is this full.
+const MAX_THROTTLED = 10_000;
+
+function forgetExpired(until: Map<string, number>, now: number): void {
+  for (const [principal, end] of until) if (end <= now) until.delete(principal);
+}
+
 // Records and queries wait up to this long to be written or examined together.
 const LINGER_MS = 20;
 
@@ -88,6 +95,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
         lingerMs: LINGER_MS,
         onAlarm: (alarm) => {
           if (config.extraction.throttle) {
+            if (throttledUntil.size >= MAX_THROTTLED) forgetExpired(throttledUntil, now());
             throttledUntil.set(alarm.principal, now() + config.extraction.throttleSeconds * 1000);
           }
         },

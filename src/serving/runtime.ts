@@ -150,6 +150,9 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
   };
 }
 
+// 2 M cells (16 MB of numbers): larger training data leaves live drift off for that version.
+const LIVE_REFERENCE_CELLS = 2_000_000;
+
 // The gateway verifies a served version's training data as itself, like the versions it loads.
 const GATEWAY_PRINCIPAL = {
   subject: 'rampart-gateway',
@@ -186,7 +189,8 @@ async function trainingData(
     );
   }
   const source = await openTableSource(checked.path, label);
-  return collectTable(source.batches());
+  // Kept in memory for the life of the gateway: a bounded share of what a check may hold.
+  return collectTable(source.batches(), LIVE_REFERENCE_CELLS);
 }
 
 /** Grants per (principal, model, verb), cached like credentials; refusals are audited. */
