@@ -109,12 +109,48 @@ const valuesOf = (c: CollectedColumn): readonly Category[] =>
   c.categories ?? Array.from(c.numbers ?? []);
 
 function distinct(a: CollectedColumn, b: CollectedColumn): number {
+  if (a.numbers !== undefined && b.numbers !== undefined) {
+    return distinctSorted(ascending(a.numbers), ascending(b.numbers));
+  }
   const seen = new Set<Category>();
   for (const side of [a, b]) {
     if (side.numbers !== undefined) for (const v of side.numbers) seen.add(v);
     else for (const v of side.categories ?? []) seen.add(v);
   }
   return seen.size;
+}
+
+// collectTable sorts its columns; a table built elsewhere (live drift windows) may not be.
+function ascending(values: Float64Array): Float64Array {
+  for (let i = 1; i < values.length; i++) {
+    if ((values[i - 1] as number) > (values[i] as number)) return values.slice().sort();
+  }
+  return values;
+}
+
+// Distinct values of two ascending arrays, merged in one pass (no Set of a million numbers).
+function distinctSorted(x: Float64Array, y: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  let last = Number.NaN;
+  while (i < x.length || j < y.length) {
+    const a = i < x.length ? (x[i] as number) : Infinity;
+    const b = j < y.length ? (y[j] as number) : Infinity;
+    let v: number;
+    if (j >= y.length || (i < x.length && a <= b)) {
+      v = a;
+      i++;
+    } else {
+      v = b;
+      j++;
+    }
+    if (v !== last) {
+      count++;
+      last = v;
+    }
+  }
+  return count;
 }
 
 // Evidently's `_get_default_stattest` and each test's default threshold and drift rule (§2.1–2.2).
