@@ -5,8 +5,13 @@
  * is required. Every refusal is RAMPART_UNAUTHENTICATED naming what was wrong; an unreachable
  * or bad key endpoint is RAMPART_REMOTE_FAILED. Tokens never appear in messages or details.
  */
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type * as Jose from 'jose';
 import type { FetchImplementation, JWTPayload, JWTVerifyGetKey } from 'jose';
+
+// jose (about 46 modules) is loaded with the first token, not by every command that opens the
+// identity module without OIDC configured.
+let jose: Promise<typeof Jose> | undefined;
+const loadJose = (): Promise<typeof Jose> => (jose ??= import('jose'));
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
 import { displayUrl, RampartError } from '../core/index.js';
@@ -119,11 +124,12 @@ export function createJwtVerifier(
   return {
     async verify(token) {
       if (!looksLikeJwt(token)) throw refused('malformed', 'the token is not a well-formed JWT');
-      checkAlgorithm(token, algorithms);
+      const lib = await loadJose();
+      checkAlgorithm(lib, token, algorithms);
       const getKey = await keySet();
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, getKey, {
+        ({ payload } = await lib.jwtVerify(token, getKey, {
           issuer: settings.issuer,
           audience: settings.audience,
           algorithms,
@@ -131,17 +137,17 @@ export function createJwtVerifier(
           clockTolerance: settings.clockToleranceS,
         }));
       } catch (error) {
-        throw translate(error);
+        throw translate(lib, error);
       }
       return verified(payload, settings);
     },
   };
 }
 
-function checkAlgorithm(token: string, algorithms: readonly string[]): void {
+function checkAlgorithm(lib: typeof Jose, token: string, algorithms: readonly string[]): void {
   let alg: unknown;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    alg = lib.decodeProtectedHeader(token).alg;
   } catch {
     throw refused('malformed', 'the JWT header cannot be decoded');
   }
@@ -186,11 +192,12 @@ async function remoteKeySet(
       headers: { 'content-type': 'application/json' },
     });
   };
-  return createRemoteJWKSet(url, {
+  const lib = await loadJose();
+  return lib.createRemoteJWKSet(url, {
     timeoutDuration: timeoutMs,
     cacheMaxAge: settings.jwksCacheMs,
     cooldownDuration: cooldownMs,
-    [customFetch]: boundedFetch,
+    [lib.customFetch]: boundedFetch,
   });
 }
 
@@ -222,16 +229,16 @@ function badDiscovery(url: URL, problem: string): RampartError {
 }
 
 /** Maps a jose failure to a coded error with a reason a person can act on. */
-function translate(error: unknown): RampartError {
+function translate(lib: typeof Jose, error: unknown): RampartError {
   if (error instanceof RampartError) return error;
-  if (!(error instanceof errors.JOSEError)) {
+  if (!(error instanceof lib.errors.JOSEError)) {
     return refused('malformed', 'the token could not be verified');
   }
   switch (error.code) {
     case 'ERR_JWT_EXPIRED':
       return refused('expired', 'the token has expired');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return error instanceof errors.JWTClaimValidationFailed
+      return error instanceof lib.errors.JWTClaimValidationFailed
         ? claimRefusal(error)
         : refused('claims', 'a claim is not valid');
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
@@ -259,7 +266,7 @@ function translate(error: unknown): RampartError {
   }
 }
 
-function claimRefusal(error: errors.JWTClaimValidationFailed): RampartError {
+function claimRefusal(error: Jose.errors.JWTClaimValidationFailed): RampartError {
   switch (error.claim) {
     case 'iss':
       return refused('issuer', 'the token is from the wrong issuer');
