@@ -93,7 +93,9 @@ export class DriftWindow {
           {
             name,
             type: 'number',
-            numbers: Float64Array.from(values[i] ?? []).filter((v) => !Number.isNaN(v)),
+            numbers: Float64Array.from(values[i] ?? [])
+              .filter((v) => !Number.isNaN(v))
+              .sort(),
           },
         ]),
       ),

@@ -4,9 +4,9 @@
  * run's outputs, so lineage runs model → run → dataset versions → sources.
  */
 import { RampartError } from '../core/index.js';
-import { findVersion, parseDatasetRef, verifyDatasetVersion } from '../data/index.js';
+import { findVersion, parseDatasetRef } from '../data/index.js';
 import type { Principal } from '../identity/index.js';
-import { findRun, verifyRun } from '../training/index.js';
+import { datasetCheck, findRun, verifyRun } from '../training/index.js';
 import type { RegistryContext } from './context.js';
 import type { DatasetLink } from './versions-repo.js';
 
@@ -37,11 +37,7 @@ export async function verifiedRun(
       store: context.store,
       trusted: context.datasets.trusted,
       blobs: context.blobs,
-      checkDataset: async (label, digest) => {
-        const checked = await verifyDatasetVersion(datasets, label);
-        if (checked.digest !== digest) return `now has digest ${checked.digest}, not ${digest}`;
-        return checked.verified ? undefined : 'its files or provenance no longer verify';
-      },
+      checkDataset: datasetCheck(datasets),
     },
     runId,
   );

@@ -67,7 +67,7 @@ export { recordRun } from './run.js';
 export type { RecordedRun, RunPlan, RunServices } from './run.js';
 export { findRun, insertRun, listRuns } from './runs-repo.js';
 export type { RunSummary, StoredRun } from './runs-repo.js';
-export { verifyRun } from './verify-run.js';
+export { datasetCheck, verifyRun } from './verify-run.js';
 export type { BrokenLink, RunVerification, VerifyRunServices } from './verify-run.js';
 export { executePlan } from './run.js';
 export type { Execution } from './run.js';

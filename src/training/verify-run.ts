@@ -10,6 +10,7 @@ import {
   type Digest,
   type PublicKeyLike,
 } from '../core/index.js';
+import { verifyDatasetVersion, type DatasetContext } from '../data/index.js';
 import type { Executor } from '../store/index.js';
 import { runStatement, type RunFacts } from './provenance.js';
 import { findRun } from './runs-repo.js';
@@ -21,6 +22,18 @@ function recordMatches(facts: RunFacts, signed: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The dataset check of {@link VerifyRunServices}: the version re-verifies in `context` and
+ * still has the digest the run recorded.
+ */
+export function datasetCheck(context: DatasetContext): VerifyRunServices['checkDataset'] {
+  return async (label, digest) => {
+    const checked = await verifyDatasetVersion(context, label);
+    if (checked.digest !== digest) return `now has digest ${checked.digest}, not ${digest}`;
+    return checked.verified ? undefined : 'its files or provenance no longer verify';
+  };
 }
 
 /** One broken link of a run's chain. */

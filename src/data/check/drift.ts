@@ -15,6 +15,7 @@ import {
   normedWasserstein,
   zTestDrift,
   type Category,
+  type TestResult,
 } from '../drift/index.js';
 import type { CollectedColumn, CollectedTable } from './collect.js';
 import { columnChart, type ColumnChart } from './chart.js';
@@ -120,7 +121,7 @@ function distinct(a: CollectedColumn, b: CollectedColumn): number {
   return seen.size;
 }
 
-// collectTable sorts its columns; a table built elsewhere (live drift windows) may not be.
+// collectTable and live-drift windows sort their columns; a table built by hand may not.
 function ascending(values: Float64Array): Float64Array {
   for (let i = 1; i < values.length; i++) {
     if ((values[i - 1] as number) > (values[i] as number)) return values.slice().sort();
@@ -161,68 +162,52 @@ function evidentlyColumn(
 ): ColumnDrift {
   const nValues = distinct(ref, cur);
   const small = referenceRows <= EVIDENTLY_SMALL;
-  const size = `reference ${small ? '≤' : '>'} ${EVIDENTLY_SMALL} rows, ${nValues} distinct values`;
-  const numeric = isNumeric(ref) && nValues > 5;
   const type = isNumeric(ref) ? 'numerical' : 'categorical';
-  const chart = columnChart(ref, cur);
-  if (numeric && small) {
-    const r = ks2samp(ref.numbers ?? [], cur.numbers ?? []);
-    return {
-      name: ref.name,
-      type,
-      test: 'ks',
-      score: r.p_value,
-      threshold: 0.05,
-      drifted: r.p_value <= 0.05,
-      p_value: r.p_value,
-      ...sizes(r),
-      reason: size,
-      chart,
-    };
-  }
-  if (numeric) {
-    const r = normedWasserstein(ref.numbers ?? [], cur.numbers ?? []);
-    return {
-      name: ref.name,
-      type,
-      test: 'wasserstein',
-      score: r.statistic,
-      threshold: 0.1,
-      drifted: r.statistic >= 0.1,
-      ...sizes(r),
-      reason: size,
-      chart,
-    };
-  }
-  const a = valuesOf(ref);
-  const b = valuesOf(cur);
-  if (!small) {
-    const r = jensenShannonDrift(a, b, type);
-    return {
-      name: ref.name,
-      type,
-      test: 'jensenshannon',
-      score: r.statistic,
-      threshold: 0.1,
-      drifted: r.statistic >= 0.1,
-      ...sizes(r),
-      reason: size,
-      chart,
-    };
-  }
-  const r = nValues > 2 ? chiSquareDrift(a, b) : zTestDrift(a, b);
+  const chosen = evidentlyTest(ref, cur, type, small, nValues);
+  const { result, threshold } = chosen;
+  // Hypothesis tests drift below their threshold (KS at it too); distances at or above theirs.
+  const score = result.p_value ?? result.statistic;
+  const drifted =
+    result.p_value === undefined
+      ? score >= threshold
+      : chosen.test === 'ks'
+        ? score <= threshold
+        : score < threshold;
   return {
     name: ref.name,
     type,
-    test: nValues > 2 ? 'chisquare' : 'z',
-    score: r.p_value,
-    threshold: 0.05,
-    drifted: r.p_value < 0.05,
-    p_value: r.p_value,
-    ...sizes(r),
-    reason: size,
-    chart,
+    test: chosen.test,
+    score,
+    threshold,
+    drifted,
+    ...(result.p_value === undefined ? {} : { p_value: result.p_value }),
+    ...sizes(result),
+    reason: `reference ${small ? '≤' : '>'} ${EVIDENTLY_SMALL} rows, ${nValues} distinct values`,
+    chart: columnChart(ref, cur),
   };
+}
+
+function evidentlyTest(
+  ref: CollectedColumn,
+  cur: CollectedColumn,
+  type: 'numerical' | 'categorical',
+  small: boolean,
+  nValues: number,
+): { test: string; result: TestResult; threshold: number } {
+  if (isNumeric(ref) && nValues > 5) {
+    const a = ref.numbers ?? [];
+    const b = cur.numbers ?? [];
+    return small
+      ? { test: 'ks', result: ks2samp(a, b), threshold: 0.05 }
+      : { test: 'wasserstein', result: normedWasserstein(a, b), threshold: 0.1 };
+  }
+  const a = valuesOf(ref);
+  const b = valuesOf(cur);
+  if (!small)
+    return { test: 'jensenshannon', result: jensenShannonDrift(a, b, type), threshold: 0.1 };
+  return nValues > 2
+    ? { test: 'chisquare', result: chiSquareDrift(a, b), threshold: 0.05 }
+    : { test: 'z', result: zTestDrift(a, b), threshold: 0.05 };
 }
 
 // Strict: KS or a contingency chi-square, with an effect size; BH decides significance later.

@@ -1,8 +1,9 @@
 /** `rampart train reproduce <run>` and the run verification it starts from. */
 import path from 'node:path';
 import { hashFile } from '../../../core/index.js';
-import { verifyDatasetVersion, type DatasetContext } from '../../../data/index.js';
+import type { DatasetContext } from '../../../data/index.js';
 import {
+  datasetCheck,
   findRun,
   reproduceRun,
   verifyRun,
@@ -31,11 +32,7 @@ export function verifyRecordedRun(
       store: session.state.store,
       trusted: data.trusted,
       blobs: session.state.encryptedBlobs,
-      checkDataset: async (label, digest) => {
-        const checked = await verifyDatasetVersion(data, label);
-        if (checked.digest !== digest) return `now has digest ${checked.digest}, not ${digest}`;
-        return checked.verified ? undefined : 'its files or provenance no longer verify';
-      },
+      checkDataset: datasetCheck(data),
     },
     id,
   );
