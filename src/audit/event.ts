@@ -121,7 +121,6 @@ function buildEvent(input: AuditEventInput, time: Date, salt: Uint8Array): Audit
 // order: the generic canonicalize() costs more than the rest of an append's CPU. A property
 // test holds the two equal; a string that canonicalize() would refuse (a lone surrogate) is
 // handed to it so that it refuses with its own error.
-const LONE_SURROGATE = /\p{Cs}/u;
 
 function canonicalEvent(event: AuditEvent): string {
   const strings = [
@@ -137,7 +136,7 @@ function canonicalEvent(event: AuditEvent): string {
     event.correlationId ?? '',
     ...(event.evidence ?? []),
   ];
-  if (strings.some((text) => LONE_SURROGATE.test(text))) return canonicalize(event);
+  if (!strings.every((text) => text.isWellFormed())) return canonicalize(event);
   const q = JSON.stringify;
   const { actor, resource, decision } = event;
   let out = `{"action":${q(event.action)},"actor":{`;

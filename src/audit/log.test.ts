@@ -237,6 +237,36 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await checkpointSizes(store), [1]);
     });
 
+    it('rolls a failed batch back whole and keeps appending after it', async () => {
+      const store = await dialect.open();
+      const { privateKey, publicKey } = generateKeyPair('ed25519');
+      const real = localSigner(privateKey);
+      let failNext = false;
+      const signer = {
+        ...real,
+        sign: (data: Uint8Array) =>
+          failNext ? Promise.reject(new Error('HSM offline')) : real.sign(data),
+      };
+      const log = new AuditLog({
+        store,
+        origin: ORIGIN,
+        signer: noteSigner(ORIGIN, signer, publicKey),
+        verifiers: [parseVerifierKey(verifierKey(ORIGIN, publicKey))],
+        salt: SALT,
+      });
+      await Promise.all([0, 1, 2].map((i) => log.append(event(i))));
+      failNext = true;
+      await assert.rejects(Promise.all([3, 4].map((i) => log.append(event(i)))), /HSM offline/);
+      failNext = false;
+      assert.equal(await log.size(), 3);
+      const receipts = await Promise.all([5, 6, 7, 8].map((i) => log.append(event(i))));
+      assert.deepEqual(
+        receipts.map((r) => r.index),
+        [3, 4, 5, 6],
+      );
+      assert.equal((await log.verify()).size, 7);
+    });
+
     it('reports RAMPART_AUDIT_NOT_FOUND for entries and proofs past the end', async () => {
       const { log } = newLog(await dialect.open());
       for (let i = 0; i < 3; i++) await log.append(event(i));

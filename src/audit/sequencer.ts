@@ -1,7 +1,13 @@
 import type { Executor, SqlValue, Store } from '../store/index.js';
 import { signCheckpoint } from './checkpoint/checkpoint.js';
 import type { NoteSigner } from './checkpoint/note.js';
-import { appendLeaf, compactRoot, loadCompactRange, type StoredNode } from './merkle/compact.js';
+import {
+  appendLeaves,
+  compactRoot,
+  loadCompactRange,
+  type CompactRange,
+  type StoredNode,
+} from './merkle/compact.js';
 import { leafHash } from './merkle/hash.js';
 import { storeNodeReader } from './store-nodes.js';
 
@@ -43,6 +49,9 @@ export class Sequencer {
   readonly #options: SequencerOptions;
   #queue: Pending[] = [];
   #running = false;
+  // The right edge after this sequencer's last commit; reloaded from the store whenever the
+  // log's size shows another writer (process) appended since.
+  #range: CompactRange | undefined;
 
   constructor(options: SequencerOptions) {
     this.#options = Object.freeze({ ...options });
@@ -78,19 +87,17 @@ export class Sequencer {
 
   async #commit(leaves: readonly Buffer[]): Promise<AppendReceipt[]> {
     const { store, origin, signer } = this.#options;
-    return store.transaction(async (tx) => {
+    const committed = await store.transaction(async (tx) => {
       if (store.dialect === 'postgres') {
         await tx.query('SELECT pg_advisory_xact_lock(?)', [POSTGRES_LOCK_KEY]);
       }
       const size = await logSize(tx);
-      let range = await loadCompactRange(storeNodeReader(tx), size);
-      const nodes: StoredNode[] = [];
       const hashes = leaves.map((leaf) => leafHash(leaf));
-      for (const hash of hashes) {
-        const next = appendLeaf(range, hash);
-        range = next.range;
-        nodes.push(...next.completed);
-      }
+      const start =
+        this.#range?.size === size
+          ? this.#range
+          : await loadCompactRange(storeNodeReader(tx), size);
+      const { range, completed: nodes } = appendLeaves(start, hashes);
       const now = this.#options.now().toISOString();
       await insertLeaves(tx, size, leaves, hashes, now);
       await insertNodes(tx, nodes);
@@ -102,8 +109,10 @@ export class Sequencer {
         'INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)',
         [range.size, root, note, now],
       );
-      return leaves.map((_, i) => ({ index: size + i, checkpoint: note }));
+      return { range, receipts: leaves.map((_, i) => ({ index: size + i, checkpoint: note })) };
     });
+    this.#range = committed.range;
+    return committed.receipts;
   }
 }
 
@@ -140,7 +149,9 @@ async function insertLeaves(
   }
 }
 
-async function insertNodes(tx: Executor, nodes: readonly StoredNode[]): Promise<void> {
+// Level-0 nodes are the leaf hashes, stored once in audit_leaves.
+async function insertNodes(tx: Executor, completed: readonly StoredNode[]): Promise<void> {
+  const nodes = completed.filter((node) => node.level > 0);
   for (const [at, count] of insertChunks(nodes.length)) {
     const part = nodes.slice(at, at + count);
     const params: SqlValue[] = [];

@@ -96,10 +96,9 @@ const TAMPERS: readonly Tamper[] = [
     4,
   ],
   [
-    'edits a stored node hash at level 0',
-    (s) =>
-      s.run('UPDATE audit_nodes SET hash = ? WHERE level = 0 AND idx = 12', [Buffer.alloc(32)]),
-    12,
+    'edits a stored node hash at level 1',
+    (s) => s.run('UPDATE audit_nodes SET hash = ? WHERE level = 1 AND idx = 6', [Buffer.alloc(32)]),
+    13,
   ],
   [
     'edits a stored node hash at level 2',
@@ -107,15 +106,23 @@ const TAMPERS: readonly Tamper[] = [
     11,
   ],
   ['deletes a leaf in the middle', (s) => s.run('DELETE FROM audit_leaves WHERE idx = 9'), 9],
-  ['deletes the last leaf', (s) => s.run('DELETE FROM audit_leaves WHERE idx = ?', [N - 1]), N - 1],
   [
-    'deletes the last leaf and the nodes it completed',
-    async (s) => {
-      await s.run('DELETE FROM audit_leaves WHERE idx = ?', [N - 1]);
-      await s.run('DELETE FROM audit_nodes WHERE level = 0 AND idx = ?', [N - 1]);
-    },
+    'deletes the last leaf',
+    (s) => s.run('DELETE FROM audit_leaves WHERE idx = ?', [N - 1]),
     N - 1,
     N,
+  ],
+  [
+    'deletes the last two leaves and the nodes they completed',
+    async (s) => {
+      // Leaf 19 completes (1, 9) and (2, 4); leaf 20 completes no node above its own hash.
+      await s.run('DELETE FROM audit_leaves WHERE idx >= ?', [N - 2]);
+      await s.run(
+        'DELETE FROM audit_nodes WHERE (level = 1 AND idx = 9) OR (level = 2 AND idx = 4)',
+      );
+    },
+    N - 2,
+    N - 1,
   ],
   [
     'swaps the data and hashes of two leaves',

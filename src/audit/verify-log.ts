@@ -53,6 +53,8 @@ export async function verifyLog(
       if (index !== next) tampered(next, `entry ${next} is missing (found ${index} next)`);
       const step = appendLeaf(range, checkLeaf(row, index));
       for (const node of step.completed) {
+        // Level 0 is the leaf hash itself, checked against the data above.
+        if (node.level === 0) continue;
         const hash = stored.get(`${node.level}/${node.index}`);
         if (hash === undefined || !hash.equals(node.hash)) {
           tampered(
@@ -128,7 +130,7 @@ async function storedNodes(
   const found = new Map<string, Buffer>();
   // Level l nodes completed by leaves [from, to) have indexes [from >> l, (to >> l) - 1] at most.
   // Arithmetic, not `>>`: shifts are 32-bit and would stop at 2^31 entries.
-  for (let level = 0; 2 ** level <= to; level++) {
+  for (let level = 1; 2 ** level <= to; level++) {
     const rows = await store.query<{ idx: number; hash: Uint8Array }>(
       'SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ?',
       [level, Math.floor(from / 2 ** level), Math.floor(to / 2 ** level)],

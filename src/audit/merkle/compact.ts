@@ -5,7 +5,7 @@
  */
 import { RampartError } from '../../core/index.js';
 import { HASH_SIZE, nodeHash } from './hash.js';
-import { nodesCompletedBy, rootPlan } from './plan.js';
+import { rootPlan } from './plan.js';
 import type { NodeId, NodeReader } from './plan.js';
 import { foldRight, readPlan } from './proofs.js';
 
@@ -32,8 +32,19 @@ export function appendLeaf(
   range: CompactRange,
   leaf: Buffer,
 ): { range: CompactRange; completed: StoredNode[] } {
-  const ids = nodesCompletedBy(range.size);
-  if (leaf.length !== HASH_SIZE || range.hashes.length !== perfectSubtrees(range.size)) {
+  return appendLeaves(range, [leaf]);
+}
+
+/**
+ * Appends leaf hashes in order: returns the new range and every perfect node they complete
+ * (each leaf, then the nodes above it), as {@link appendLeaf} would one by one.
+ * @throws RAMPART_AUDIT_RANGE_INVALID as {@link appendLeaf}.
+ */
+export function appendLeaves(
+  range: CompactRange,
+  leaves: readonly Buffer[],
+): { range: CompactRange; completed: StoredNode[] } {
+  if (range.hashes.length !== perfectSubtrees(range.size)) {
     throw new RampartError(
       'RAMPART_AUDIT_RANGE_INVALID',
       `cannot append to a compact range of size ${range.size} with ${range.hashes.length} hashes`,
@@ -41,18 +52,30 @@ export function appendLeaf(
     );
   }
   const hashes = range.hashes.slice();
-  let hash = leaf;
-  const completed: StoredNode[] = [{ level: 0, index: range.size, hash }];
-  for (const id of ids.slice(1)) {
-    // The perfect node to the left at this level is the last edge node; rootPlan guarantees it.
-    hash = nodeHash(hashes.pop() as Buffer, hash);
-    completed.push({ ...id, hash });
+  const completed: StoredNode[] = [];
+  let size = range.size;
+  for (const leaf of leaves) {
+    if (leaf.length !== HASH_SIZE) {
+      throw new RampartError(
+        'RAMPART_AUDIT_RANGE_INVALID',
+        `a leaf hash has ${leaf.length} bytes, not ${HASH_SIZE}`,
+        { details: { size, hashes: hashes.length } },
+      );
+    }
+    let hash = leaf;
+    completed.push({ level: 0, index: size, hash });
+    // Each trailing one bit of the leaf's index closes a perfect subtree with the edge node to
+    // its left (rootPlan order puts that node last). Arithmetic, not bit shifts: those stop at
+    // 2^31.
+    for (let level = 1, index = size; index % 2 === 1; level++) {
+      index = (index - 1) / 2;
+      hash = nodeHash(hashes.pop() as Buffer, hash);
+      completed.push({ level, index, hash });
+    }
+    hashes.push(hash);
+    size++;
   }
-  hashes.push(hash);
-  return {
-    range: Object.freeze({ size: range.size + 1, hashes: Object.freeze(hashes) }),
-    completed,
-  };
+  return { range: Object.freeze({ size, hashes: Object.freeze(hashes) }), completed };
 }
 
 // A tree of `size` leaves has one perfect subtree on its right edge per set bit of `size`.

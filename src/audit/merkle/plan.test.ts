@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRampartError } from '../../core/index.js';
-import { EMPTY_RANGE, appendLeaf, compactRoot, loadCompactRange } from './compact.js';
+import { EMPTY_RANGE, appendLeaf, appendLeaves, compactRoot, loadCompactRange } from './compact.js';
 import type { CompactRange } from './compact.js';
 import { leafHash } from './hash.js';
 import { MemoryTree } from './memory-tree.js';
-import { consistencyPlan, inclusionPlan, nodesCompletedBy, rootPlan } from './plan.js';
+import { consistencyPlan, inclusionPlan, rootPlan } from './plan.js';
 import { rootAt } from './proofs.js';
 
 const leaf = (i: number): Buffer => leafHash(Buffer.from([i & 0xff, i >> 8]));
@@ -29,21 +29,6 @@ describe('merkle node plans', () => {
     assert.ok(count(inclusionPlan(777, n)) <= 2 * 53);
     assert.ok(count(consistencyPlan(n - 99, n)) <= 2 * 53);
   });
-
-  it('lists the nodes an appended leaf completes, lowest first', () => {
-    assert.deepEqual(nodesCompletedBy(0), [{ level: 0, index: 0 }]);
-    assert.deepEqual(nodesCompletedBy(6), [{ level: 0, index: 6 }]);
-    assert.deepEqual(nodesCompletedBy(7), [
-      { level: 0, index: 7 },
-      { level: 1, index: 3 },
-      { level: 2, index: 1 },
-      { level: 3, index: 0 },
-    ]);
-    assert.throws(
-      () => nodesCompletedBy(-1),
-      (e) => isRampartError(e, 'RAMPART_AUDIT_RANGE_INVALID'),
-    );
-  });
 });
 
 describe('compact range', () => {
@@ -64,6 +49,42 @@ describe('compact range', () => {
     assert.deepEqual(stored.get('2/5'), node);
   });
 
+  it('lists the nodes an appended leaf completes, lowest first', () => {
+    const seven = appendLeaves(EMPTY_RANGE, [0, 1, 2, 3, 4, 5, 6].map(leaf)).range;
+    const ids = appendLeaf(seven, leaf(7)).completed.map(({ level, index }) => ({ level, index }));
+    assert.deepEqual(ids, [
+      { level: 0, index: 7 },
+      { level: 1, index: 3 },
+      { level: 2, index: 1 },
+      { level: 3, index: 0 },
+    ]);
+    assert.deepEqual(
+      appendLeaf(appendLeaf(EMPTY_RANGE, leaf(0)).range, leaf(1)).completed.map((n) => n.level),
+      [0, 1],
+    );
+  });
+
+  it('appends a batch exactly as it appends one leaf at a time, from any starting size', () => {
+    for (const start of [0, 1, 5, 8, 31]) {
+      let single: CompactRange = appendLeaves(
+        EMPTY_RANGE,
+        Array.from({ length: start }, (_, i) => leaf(i)),
+      ).range;
+      const batch = appendLeaves(
+        single,
+        Array.from({ length: 40 }, (_, i) => leaf(start + i)),
+      );
+      const completed = [];
+      for (let i = 0; i < 40; i++) {
+        const step = appendLeaf(single, leaf(start + i));
+        single = step.range;
+        completed.push(...step.completed);
+      }
+      assert.deepEqual(batch.range, single);
+      assert.deepEqual(batch.completed, completed);
+    }
+  });
+
   it('resumes from stored nodes with the same state', async () => {
     const tree = new MemoryTree();
     for (let i = 0; i < 45; i++) tree.append(leaf(i));
@@ -78,6 +99,7 @@ describe('compact range', () => {
     const range = (e: unknown) => isRampartError(e, 'RAMPART_AUDIT_RANGE_INVALID');
     assert.throws(() => appendLeaf({ size: 3, hashes: [leaf(0)] }, leaf(1)), range);
     assert.throws(() => appendLeaf(EMPTY_RANGE, Buffer.alloc(31)), range);
+    assert.throws(() => appendLeaves(EMPTY_RANGE, [leaf(0), Buffer.alloc(33)]), range);
   });
 
   it('rejects reads of nodes beyond the tree', async () => {

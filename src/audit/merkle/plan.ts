@@ -116,19 +116,3 @@ export function consistencyPlan(size1: number, size2: number): HashPlan {
   if (!known) proof.push(subtreeNodes(lo, hi));
   return proof.reverse();
 }
-
-/**
- * The perfect nodes completed by appending leaf `index` (tree size becomes index + 1): the leaf
- * itself, then each parent whose right edge it closes, lowest level first.
- * @throws RAMPART_AUDIT_RANGE_INVALID for a negative or non-integer index.
- */
-export function nodesCompletedBy(index: number): NodeId[] {
-  checkCount('index', index);
-  const ids: NodeId[] = [{ level: 0, index }];
-  let width = 2;
-  while ((index + 1) % width === 0) {
-    ids.push({ level: ids.length, index: (index + 1) / width - 1 });
-    width *= 2;
-  }
-  return ids;
-}
