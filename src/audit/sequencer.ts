@@ -9,7 +9,7 @@ import {
   type StoredNode,
 } from './merkle/compact.js';
 import { leafHash } from './merkle/hash.js';
-import { storeNodeReader } from './store-nodes.js';
+import { completedAt, storeNodeReader } from './store-nodes.js';
 
 /** What one acknowledged append gets back. */
 export interface AppendReceipt {
@@ -155,9 +155,9 @@ async function insertNodes(tx: Executor, completed: readonly StoredNode[]): Prom
   for (const [at, count] of insertChunks(nodes.length)) {
     const part = nodes.slice(at, at + count);
     const params: SqlValue[] = [];
-    for (const node of part) params.push(node.level, node.index, node.hash);
+    for (const node of part) params.push(completedAt(node), node.level, node.hash);
     await tx.run(
-      `INSERT INTO audit_nodes (level, idx, hash) VALUES ${rowPlaceholders(count, '(?, ?, ?)')}`,
+      `INSERT INTO audit_nodes (size, level, hash) VALUES ${rowPlaceholders(count, '(?, ?, ?)')}`,
       params,
     );
   }

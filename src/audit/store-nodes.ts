@@ -6,6 +6,15 @@ import type { NodeId, NodeReader } from './merkle/plan.js';
 const IDS_PER_QUERY = 200;
 
 /**
+ * The tree size at which a perfect node is completed, `(index + 1) · 2^level`: with the level,
+ * the key of its audit_nodes row, so that each batch's nodes are stored together at the end of
+ * the table (migration 7).
+ */
+export function completedAt(id: NodeId): number {
+  return (id.index + 1) * 2 ** id.level;
+}
+
+/**
  * Reads perfect-subtree hashes from the store (inside or outside a transaction): level-0 nodes
  * are the leaf hashes in audit_leaves, higher ones are rows of audit_nodes.
  */
@@ -25,12 +34,14 @@ export function storeNodeReader(executor: Executor): NodeReader {
       }
       for (let at = 0; at < nodes.length; at += IDS_PER_QUERY) {
         const part = nodes.slice(at, at + IDS_PER_QUERY);
-        const where = part.map(() => '(level = ? AND idx = ?)').join(' OR ');
-        const rows = await executor.query<{ level: number; idx: number; hash: Uint8Array }>(
-          `SELECT level, idx, hash FROM audit_nodes WHERE ${where}`,
-          part.flatMap((id) => [id.level, id.index]),
+        const where = part.map(() => '(size = ? AND level = ?)').join(' OR ');
+        const rows = await executor.query<{ size: number; level: number; hash: Uint8Array }>(
+          `SELECT size, level, hash FROM audit_nodes WHERE ${where}`,
+          part.flatMap((id) => [completedAt(id), id.level]),
         );
-        for (const row of rows) found.set(`${row.level}/${row.idx}`, Buffer.from(row.hash));
+        for (const row of rows) {
+          found.set(`${row.level}/${row.size / 2 ** row.level - 1}`, Buffer.from(row.hash));
+        }
       }
       return ids.map((id) => {
         const hash = found.get(`${id.level}/${id.index}`);

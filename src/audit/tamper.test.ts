@@ -97,12 +97,14 @@ const TAMPERS: readonly Tamper[] = [
   ],
   [
     'edits a stored node hash at level 1',
-    (s) => s.run('UPDATE audit_nodes SET hash = ? WHERE level = 1 AND idx = 6', [Buffer.alloc(32)]),
+    (s) =>
+      s.run('UPDATE audit_nodes SET hash = ? WHERE level = 1 AND size = 14', [Buffer.alloc(32)]),
     13,
   ],
   [
     'edits a stored node hash at level 2',
-    (s) => s.run('UPDATE audit_nodes SET hash = ? WHERE level = 2 AND idx = 2', [Buffer.alloc(32)]),
+    (s) =>
+      s.run('UPDATE audit_nodes SET hash = ? WHERE level = 2 AND size = 12', [Buffer.alloc(32)]),
     11,
   ],
   ['deletes a leaf in the middle', (s) => s.run('DELETE FROM audit_leaves WHERE idx = 9'), 9],
@@ -115,11 +117,10 @@ const TAMPERS: readonly Tamper[] = [
   [
     'deletes the last two leaves and the nodes they completed',
     async (s) => {
-      // Leaf 19 completes (1, 9) and (2, 4); leaf 20 completes no node above its own hash.
+      // Leaf 19 completes nodes (1, 9) and (2, 4) at size 20; leaf 20 completes none above its
+      // own hash.
       await s.run('DELETE FROM audit_leaves WHERE idx >= ?', [N - 2]);
-      await s.run(
-        'DELETE FROM audit_nodes WHERE (level = 1 AND idx = 9) OR (level = 2 AND idx = 4)',
-      );
+      await s.run('DELETE FROM audit_nodes WHERE size = 20');
     },
     N - 2,
     N - 1,

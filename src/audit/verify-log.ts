@@ -122,20 +122,20 @@ function checkpointChecker(
   };
 }
 
+// The nodes above level 0 that leaves [from, to) completed: those completed at sizes from + 1
+// to `to`.
 async function storedNodes(
   store: Executor,
   from: number,
   to: number,
 ): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
-  // Level l nodes completed by leaves [from, to) have indexes [from >> l, (to >> l) - 1] at most.
-  // Arithmetic, not `>>`: shifts are 32-bit and would stop at 2^31 entries.
-  for (let level = 1; 2 ** level <= to; level++) {
-    const rows = await store.query<{ idx: number; hash: Uint8Array }>(
-      'SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ?',
-      [level, Math.floor(from / 2 ** level), Math.floor(to / 2 ** level)],
-    );
-    for (const row of rows) found.set(`${level}/${row.idx}`, Buffer.from(row.hash));
+  const rows = await store.query<{ size: number; level: number; hash: Uint8Array }>(
+    'SELECT size, level, hash FROM audit_nodes WHERE size > ? AND size <= ?',
+    [from, to],
+  );
+  for (const row of rows) {
+    found.set(`${row.level}/${row.size / 2 ** row.level - 1}`, Buffer.from(row.hash));
   }
   return found;
 }
