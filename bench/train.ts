@@ -22,7 +22,8 @@ import { generateFiles, hashRanges } from './generate.js';
 import { median } from './gateway-wrk.js';
 import { round3, timed, withScratchDir, warmPageCache, type BenchResult } from './result.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The `rampart` binary as installed: the bundle (scripts/bundle.ts).
+const CLI = fileURLToPath(new URL('../bundle/cli/main.js', import.meta.url));
 const ADVISORY_DB = fileURLToPath(
   new URL('../../../shared/data/pypa-advisory-db', import.meta.url),
 );

@@ -8,4 +8,4 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedRoot = path.resolve(repoRoot, '..', 'shared');
 
 /** The compiled CLI entry point. */
-export const cliPath = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+export const cliPath = path.join(repoRoot, 'dist', 'bundle', 'cli', 'main.js');

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalize, isDigest, RampartError } from '../core/index.js';
 
 /** The leaf format version written into every event. */

@@ -2,7 +2,7 @@
  * A witness: remembers the last checkpoint it accepted from a log and accepts a new one only
  * when it is signed by the pinned key and provably extends the old one (no rollback, no fork).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RampartError, readTextIfExists, writeFileAtomic } from '../core/index.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint/checkpoint.js';
 import { MAX_NOTE_BYTES } from './checkpoint/note.js';

@@ -1,13 +1,12 @@
 import { parseArgs } from 'node:util';
 import { resolveHome } from '../config/index.js';
-import { RampartError, systemErrorCode, wrapError } from '../core/index.js';
+import { packageVersion, RampartError, systemErrorCode, wrapError } from '../core/index.js';
 import type { Command, CommandContext, CommandInput } from './command.js';
 import { COMMAND_NAMES, loadCommand } from './commands/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
 import { commandHelp, globalHelp } from './help.js';
 import { closest } from './suggest.js';
-import { packageVersion } from './version.js';
 import { stringOption } from './options.js';
 
 /** The process surroundings the CLI runs in; injected so tests can run it in-process. */

@@ -1,4 +1,4 @@
-import { HashPool, RampartError } from '../core/index.js';
+import { HashPool, packageVersion, RampartError } from '../core/index.js';
 import {
   openIdentity,
   type Action,
@@ -9,7 +9,6 @@ import {
 import type { RegistryContext } from '../registry/index.js';
 import { openState, type State } from '../state/index.js';
 import type { CommandContext } from './command.js';
-import { packageVersion } from './version.js';
 
 /** An authenticated CLI session: the open state, identity services and the caller. */
 export interface Session {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parse, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { fileError, RampartError, systemErrorCode } from '../core/index.js';
 import { applyEnvOverrides } from './env.js';
 import { configSchema, type Config } from './schema.js';

@@ -83,3 +83,4 @@ export { pathExists, readSmallFile, readTextIfExists } from './files.js';
 export { displayUrl, httpBaseUrl, httpRequest, jsonBody, remoteFailed } from './http-request.js';
 export type { HttpAnswer, HttpRequestOptions, RemoteDescription } from './http-request.js';
 export { closeServer } from './close-server.js';
+export { packageRoot, packageVersion } from './package-root.js';

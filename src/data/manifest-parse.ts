@@ -2,7 +2,7 @@
  * Reads a stored dataset manifest back, failing closed: the shape, the limits, the order of
  * the files, the chunk counts and the root digest must all hold.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { comparePosixPaths, isDigest, RampartError, type Digest } from '../core/index.js';
 import { MANIFEST_FORMAT, rootDigest, type DatasetFile, type DatasetManifest } from './manifest.js';
 

@@ -12,7 +12,7 @@ import type { FetchImplementation, JWTPayload, JWTVerifyGetKey } from 'jose';
 // identity module without OIDC configured.
 let jose: Promise<typeof Jose> | undefined;
 const loadJose = (): Promise<typeof Jose> => (jose ??= import('jose'));
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../config/index.js';
 import { displayUrl, RampartError } from '../core/index.js';
 import { fetchJson } from './oidc-http.js';

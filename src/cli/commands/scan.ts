@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RampartError, writeFileAtomic } from '../../core/index.js';
+import { packageVersion, RampartError, writeFileAtomic } from '../../core/index.js';
 import {
   renderText,
   scanPaths,
@@ -13,7 +13,6 @@ import {
   type Severity,
 } from '../../scan/index.js';
 import type { Command, CommandInput } from '../command.js';
-import { packageVersion } from '../version.js';
 import { listOption } from '../options.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;

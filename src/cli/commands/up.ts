@@ -1,13 +1,12 @@
 import { access, constants } from 'node:fs/promises';
 import { openAuditLog } from '../../audit/index.js';
-import { createLogger, RampartError, type Logger } from '../../core/index.js';
+import { createLogger, type Logger, packageVersion, RampartError } from '../../core/index.js';
 import type { DemoSeed, RunningServing } from '../../serving/index.js';
 import { createControlPlane, listen, readTlsFiles } from '../../server/index.js';
 import { openState, type State } from '../../state/index.js';
 import type { Command, CommandContext, CommandInput } from '../command.js';
 import { stringOption } from '../options.js';
 import { openServices, startGatewayStack, withDemo } from './serve/services.js';
-import { packageVersion } from '../version.js';
 import { appendServiceEvent } from './audit/service-event.js';
 
 /** `rampart up`: run the control plane until SIGINT/SIGTERM. */

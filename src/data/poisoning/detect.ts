@@ -1,7 +1,7 @@
 // Entry point of the poisoning check: validate, read the reference, the current table, the
 // reference again, and score.
 import { RampartError } from '../../core/index.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { referenceBaseline } from './baseline.js';
 import type { Baseline } from './baseline.js';
 import { scanCurrent } from './current.js';

@@ -3,7 +3,7 @@
  * untrusted input, so the shape, every size and the counts' consistency are checked before
  * anything is built, and nothing a file says can make the reader allocate more than the limits.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RampartError } from '../../core/index.js';
 import { FREQUENT_CAPACITY, FREQUENT_MAX_ITEM_LENGTH, FrequentItems } from './frequent.js';
 import { HLL_MAX_RANK, HLL_REGISTERS, HyperLogLog } from './hll.js';

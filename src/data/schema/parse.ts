@@ -3,7 +3,7 @@
  * strict: unknown keys are refused, and every problem is reported with its path.
  */
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RampartError } from '../../core/index.js';
 import type { ColumnType } from '../table/batch.js';
 

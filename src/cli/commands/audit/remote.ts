@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WitnessSource } from '../../../audit/index.js';
 import {
   displayUrl,

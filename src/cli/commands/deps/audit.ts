@@ -1,6 +1,6 @@
 /** `rampart deps audit`: parsing the options, choosing the database, printing the report. */
 import path from 'node:path';
-import { isRampartError, RampartError } from '../../../core/index.js';
+import { isRampartError, packageVersion, RampartError } from '../../../core/index.js';
 import {
   AdvisoryDatabase,
   auditDependencies,
@@ -16,7 +16,6 @@ import {
 } from '../../../training/index.js';
 import type { CommandContext, CommandInput, CommandResult } from '../../command.js';
 import { stringOption } from '../../options.js';
-import { packageVersion } from '../../version.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 

@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import type { Logger } from '../../../core/index.js';
+import path from 'node:path';
+import { packageRoot, type Logger } from '../../../core/index.js';
 import { createJwtVerifier, openIdentity, type Identity } from '../../../identity/index.js';
 import type { RegistryContext } from '../../../registry/index.js';
 import { readTlsFiles } from '../../../server/index.js';
@@ -58,7 +58,7 @@ export async function withDemo(
   services: Services,
   searchPath: string | undefined,
 ): Promise<{ state: State; seed: DemoSeed }> {
-  const root = (file: string) => fileURLToPath(new URL(`../../../../../${file}`, import.meta.url));
+  const root = (file: string) => path.join(packageRoot(), file);
   const seed = await seedDemo(services.registry, state.layout.home, {
     dataset: root('fixtures/demo/iris'),
     trainer: root('dist/scripts/demo-model/train.js'),

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { spawnRampart } from '../../testkit/cli.js';
+import { repoRoot } from '../../testkit/paths.js';
+import { tempDir } from '../../testkit/tmp.js';
+
+/** Runs the bundled `rampart` binary to completion. */
+async function bundled(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnRampart(args, env);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+// The `rampart` binary is the esbuild bundle (scripts/bundle.ts): the paths it resolves at run
+// time — package.json, worker entry points beside its chunks, the demo trainer — must hold there.
+describe('the bundled rampart binary', () => {
+  it('prints the version from package.json', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const run = await bundled(['--version']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${pkg.version}\n`);
+  });
+
+  it('registers a dataset whose large file is hashed by a worker thread, then trains on it', async () => {
+    const home = path.join(tempDir(), 'state');
+    assert.equal((await bundled(['init', '--home', home])).code, 0);
+    const env = { RAMPART_TOKEN: readFileSync(path.join(home, 'admin.token'), 'utf8').trim() };
+    const data = tempDir();
+    // Above DEFAULT_WORKER_THRESHOLD (16 MiB): hashed in hash-worker.js.
+    writeFileSync(path.join(data, 'big.bin'), Buffer.alloc(17 * 1024 * 1024, 7));
+    const add = await bundled(['data', 'add', data, '--name', 'big', '--home', home], env);
+    assert.equal(add.code, 0, add.stderr);
+    const train = await bundled(
+      ['train', 'run', '--name', 't', '--data', 'big@1', '--home', home, '--json', '--'].concat([
+        process.execPath,
+        '-e',
+        'if (!process.env.RAMPART_DATA_BIG) process.exit(3)',
+      ]),
+      env,
+    );
+    assert.equal(train.code, 0, train.stderr);
+    const result = JSON.parse(train.stdout) as { run: { status: string } };
+    assert.equal(result.run.status, 'succeeded');
+  });
+});
