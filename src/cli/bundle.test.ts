@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnRampart } from '../../testkit/cli.js';
@@ -31,6 +31,30 @@ describe('the bundled rampart binary', () => {
     const run = await bundled(['--version']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `${pkg.version}\n`);
+  });
+
+  it('keeps a V8 code cache per command, replaces a damaged one and keys nothing else', async () => {
+    const dir = path.join(repoRoot, 'dist', 'bundle', 'cli');
+    const { bundle } = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+      bundle: string;
+    };
+    const cache = path.join(dir, 'v8-cache', `${bundle}.digest.${process.version}-${process.arch}`);
+    const input = path.join(tempDir(), 'x.txt');
+    writeFileSync(input, 'x');
+    const expected = 'sha256:2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881';
+    assert.match((await bundled(['digest', input])).stdout, new RegExp(expected));
+    assert.ok(existsSync(cache), 'the first run of a command writes its cache');
+    const garbage = Buffer.alloc(4096, 0xab);
+    writeFileSync(cache, garbage);
+    const run = await bundled(['digest', input]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(expected));
+    assert.notDeepEqual(readFileSync(cache), garbage, 'a rejected cache is written again');
+    await bundled(['no-such-command-x1']);
+    assert.ok(
+      readdirSync(path.dirname(cache)).every((name) => !name.includes('no-such-command')),
+      'only command names key a cache',
+    );
   });
 
   it('registers a dataset whose large file is hashed by a worker thread, then trains on it', async () => {

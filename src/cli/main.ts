@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-// The `rampart` binary: wires the real process into runCli and exits with its code.
+// Wires the real process into runCli. The `rampart` binary (launcher.ts) runs the bundled copy.
 import { once } from 'node:events';
 import { runCli } from './run.js';
 
@@ -14,12 +13,14 @@ const shutdownSignal = async (): Promise<string> => {
   return name;
 };
 
-const code = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  cwd: process.cwd(),
-  shutdownSignal,
-});
-process.exitCode = code;
+/** Runs `rampart` with this process's arguments, streams and environment; sets its exit code. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    shutdownSignal,
+  });
+}
