@@ -4,7 +4,7 @@
 //   manifest.json        the bundle's name and the command names (the cache keys)
 //   hash-worker.js, hdf5-worker.js   worker entry points, where `new URL('./…-worker.js',
 //                        import.meta.url)` finds them
-// Why: start-up. See docs/development.md ("Build") and docs/training.md ("Overhead").
+// Why: start-up. See docs/development.md ("Build") and docs/benchmarks.md (`train`).
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
