@@ -1,6 +1,7 @@
 // `npm run bench -- profile [--quick]`: profiles 1M rows × 20 mixed columns (10 floats with 1 %
 // missing, 5 integers, 3 categories, 2 booleans; 100k rows with --quick) from CSV and from
-// Parquet — openTable plus ProfileBuilder over every batch, best of three — and times the strict
+// Parquet — profileTable (a Parquet file's row groups split across the cores), best of three,
+// with a one-thread run of the same as a baseline — and times the strict
 // drift check (compareTables) between two collected tables. Every measurement runs in a fresh
 // child process (this file with --child), so each peak RSS is its own. Baseline, where python3
 // has numpy and scipy: Evidently's default numeric path on the same CSV files (load with numpy,
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { collectTable, compareTables } from '../src/data/check/index.js';
-import { openTable, ProfileBuilder } from '../src/data/index.js';
+import { openTable, profileTable } from '../src/data/index.js';
 import { round3, timed, warmPageCache, withScratchDir, type BenchResult } from './result.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -127,16 +128,12 @@ interface ChildReport {
   readonly maxRssMb: number;
 }
 
-// Child: profile one file `runs` times.
-async function profileChild(file: string, runs: number): Promise<ChildReport> {
+// Child: profile one file `runs` times on `threads` threads (default: every core).
+async function profileChild(file: string, runs: number, threads?: number): Promise<ChildReport> {
   const seconds: number[] = [];
   let rows = 0;
   for (let run = 0; run < runs; run++) {
-    const { seconds: s, value } = await timed(async () => {
-      const builder = new ProfileBuilder();
-      for await (const batch of (await openTable(file)).batches()) builder.add(batch);
-      return builder.finish();
-    });
+    const { seconds: s, value } = await timed(() => profileTable(file, {}, threads));
     seconds.push(s);
     rows = value.rows;
   }
@@ -232,6 +229,8 @@ async function measure(dir: string, rows: number, runs: number): Promise<BenchRe
   const csv = await inChild(['profile', ref.csv, String(runs)]);
   progress('profiling from Parquet');
   const parquet = await inChild(['profile', ref.parquet, String(runs)]);
+  progress('profiling from Parquet on one thread (baseline)');
+  const parquetOne = await inChild(['profile', ref.parquet, String(runs), '1']);
   progress('drift check (strict) between two collected tables');
   const drift = await inChild(['drift', ref.parquet, cur.parquet]);
   progress('scipy baseline');
@@ -269,6 +268,11 @@ async function measure(dir: string, rows: number, runs: number): Promise<BenchRe
   };
   goal('CSV', csvS, 3);
   goal('Parquet', parquetS, 1);
+  const parquetOneS = Math.min(...parquetOne.seconds);
+  baseline.parquet_1m_x20_one_thread_s = round3(parquetOneS);
+  baseline.parquet_one_thread_peak_rss_mb = Math.round(parquetOne.maxRssMb);
+  baseline.threads = os.availableParallelism();
+  ratio.parquet_threads_speedup = round3(parquetOneS / parquetS);
   return { bench: 'profile', metrics, baseline, ratio };
 }
 
@@ -281,7 +285,10 @@ export async function run(): Promise<BenchResult> {
 }
 
 if (process.argv[1] === SELF && process.argv[2] === '--child') {
-  const [mode, a = '', b = ''] = process.argv.slice(3);
-  const report = mode === 'drift' ? await driftChild(a, b) : await profileChild(a, Number(b));
+  const [mode, a = '', b = '', c] = process.argv.slice(3);
+  const report =
+    mode === 'drift'
+      ? await driftChild(a, b)
+      : await profileChild(a, Number(b), c === undefined ? undefined : Number(c));
   process.stdout.write(JSON.stringify(report));
 }

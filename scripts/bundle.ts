@@ -2,7 +2,7 @@
 //   main.js              the `rampart` binary (src/cli/launcher.ts)
 //   rampart-<hash>.cjs   the whole CLI as one CommonJS script, run by main.js with a V8 code cache
 //   manifest.json        the bundle's name and the command names (the cache keys)
-//   hash-worker.js, hdf5-worker.js   worker entry points, where `new URL('./…-worker.js',
+//   hash-worker.js, hdf5-worker.js, profile-worker.js   worker entry points, where `new URL('./…-worker.js',
 //                        import.meta.url)` finds them
 // Why: start-up. See docs/development.md ("Build") and docs/benchmarks.md (`train`).
 import { createHash } from 'node:crypto';
@@ -68,6 +68,7 @@ await build({
     main: 'dist/src/cli/launcher.js',
     'hash-worker': 'dist/src/core/hash/hash-worker.js',
     'hdf5-worker': 'dist/src/scan/formats/hdf5-worker.js',
+    'profile-worker': 'dist/src/data/profile/profile-worker.js',
   },
   outdir,
   format: 'esm',

@@ -77,6 +77,8 @@ export {
   PROFILE_FORMAT,
   PROFILE_MAX_COLUMNS,
   ProfileBuilder,
+  profileBatches,
+  profileTable,
   profileFromJson,
   profileQuantile,
   profileToJson,

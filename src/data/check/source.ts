@@ -9,6 +9,8 @@ import { fileError, RampartError } from '../../core/index.js';
 import type { ColumnBatch, ColumnType } from '../table/batch.js';
 import { openTable } from '../table/open.js';
 import type { ReadTableOptions, TableReader } from '../table/options.js';
+import { profileBatches, profileTable } from '../profile/parallel.js';
+import type { DatasetProfile } from '../profile/types.js';
 
 /** A named, re-readable table. */
 export interface TableSource {
@@ -17,6 +19,8 @@ export interface TableSource {
   readonly columns: readonly { readonly name: string; readonly type: ColumnType }[];
   /** Streams the whole table from the start (each call reads the files again). */
   batches(): AsyncIterable<ColumnBatch>;
+  /** The table's profile; one Parquet file is profiled on every core (`profileTable`). */
+  buildProfile(): Promise<DatasetProfile>;
 }
 
 const TABLE_EXTENSIONS = new Set([
@@ -60,10 +64,12 @@ export async function openTableSource(
     }
     readers.push(reader);
   }
-  return {
+  const source: TableSource = {
     label,
     files,
     columns,
+    buildProfile: () =>
+      readers.length === 1 ? profileTable(first.path, options) : profileBatches(source.batches()),
     async *batches() {
       let offset = 0;
       for (const reader of readers) {
@@ -76,6 +82,7 @@ export async function openTableSource(
       }
     },
   };
+  return source;
 }
 
 async function tableFiles(folder: string): Promise<string[]> {

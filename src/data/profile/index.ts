@@ -1,4 +1,5 @@
 export { ProfileBuilder } from './builder.js';
+export { profileBatches, profileTable } from './parallel.js';
 export { mergeProfiles } from './merge.js';
 export {
   PROFILE_MAX_COLUMNS,

@@ -1,7 +1,7 @@
 /** Accumulates a numeric column: counts, exact min/max, Welford/Chan moments, sketch and HLL. */
 import { CELL_MISSING, CELL_PRESENT, type NumericColumn } from '../table/batch.js';
-import { hashWords } from './hash.js';
-import { HyperLogLog } from './hll.js';
+import { fmix32 } from './hash.js';
+import { HLL_LG_K, HLL_MAX_RANK, HyperLogLog } from './hll.js';
 import { QuantileSketch } from './quantile-sketch.js';
 import type { ColumnProfile } from './types.js';
 
@@ -44,7 +44,6 @@ export class NumericAccumulator {
   max = -Infinity;
   readonly sketch = new QuantileSketch();
   readonly distinct = new HyperLogLog();
-  private readonly hash = new Uint32Array(2);
 
   constructor(
     readonly name: string,
@@ -54,7 +53,10 @@ export class NumericAccumulator {
   /** Adds the first `rows` cells of `column`. */
   add(column: NumericColumn, rows: number): void {
     const { values, state } = column;
-    const { sketch, distinct, hash } = this;
+    const { sketch } = this;
+    // The hash and the HyperLogLog update are written out here (as in hashWords and
+    // HyperLogLog.add, which a test holds equal): this loop runs once per numeric cell.
+    const registers = this.distinct.registers;
     let finite = 0;
     let sum = 0;
     let min = this.min;
@@ -66,16 +68,19 @@ export class NumericAccumulator {
         else this.invalid++;
         continue;
       }
-      const value = values[i] ?? NaN;
+      const value = values[i] as number;
       if (value !== value) {
         this.nan++;
         continue;
       }
       scratchFloat[0] = value === 0 ? 0 : value;
-      const high = scratchWords[1] ?? 0;
-      const low = scratchWords[0] ?? 0;
-      hashWords(high, low, hash);
-      distinct.add(hash[0] ?? 0, hash[1] ?? 0);
+      const high = scratchWords[1] as number;
+      const low = scratchWords[0] as number;
+      const hashHigh = fmix32(high ^ Math.imul(low ^ 0x85ebca6b, 0x9e3779b1));
+      const hashLow = fmix32((low + Math.imul(hashHigh, 0xcc9e2d51)) ^ high);
+      const register = hashHigh >>> (32 - HLL_LG_K);
+      const rank = hashLow === 0 ? HLL_MAX_RANK : Math.clz32(hashLow) + 1;
+      if (rank > (registers[register] as number)) registers[register] = rank;
       if (value === Infinity) this.posInf++;
       else if (value === -Infinity) this.negInf++;
       else {

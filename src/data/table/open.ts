@@ -113,6 +113,12 @@ export async function openTable(
   const extension = extname(path).toLowerCase();
   const resolved = resolveTableOptions(path, options, extension === '.tsv');
   const format = chooseFormat(path, options.format ?? EXTENSIONS[extension], await readHead(path));
+  if (resolved.rowGroups !== null && format !== 'parquet') {
+    throw new RampartError(
+      'RAMPART_TABLE_OPTIONS_INVALID',
+      `rowGroups applies to Parquet files only; ${path} is ${format}`,
+    );
+  }
   const reader = await openFormat(format, resolved).catch((error: unknown) => {
     throw unreadable(error, path, format);
   });
@@ -120,6 +126,7 @@ export async function openTable(
     path: reader.path,
     format: reader.format,
     schema: reader.schema,
+    ...(reader.rowGroups === undefined ? {} : { rowGroups: reader.rowGroups }),
     batches: () => guardBatches(reader, format),
   };
 }

@@ -30,6 +30,17 @@ export interface ReadTableOptions {
   /** CSV field delimiter, one character (default `,`, or tab for .tsv). */
   readonly delimiter?: string;
   readonly limits?: Partial<TableLimits>;
+  /**
+   * Parquet only: read row groups [from, to) instead of all, so that parts of one file can be
+   * read in parallel (see `profileTable`). Row counts and limits then cover those groups.
+   */
+  readonly rowGroups?: RowGroupRange;
+}
+
+/** A range of Parquet row groups, [from, to). */
+export interface RowGroupRange {
+  readonly from: number;
+  readonly to: number;
 }
 
 /** One column of a table's schema. */
@@ -45,6 +56,8 @@ export interface TableReader {
   readonly path: string;
   readonly format: TableFormat;
   readonly schema: readonly TableColumn[];
+  /** Parquet: the file's number of row groups (whatever `rowGroups` selects). */
+  readonly rowGroups?: number;
   /** Streams the table from the start; each call reads the file afresh. */
   batches(): AsyncIterable<ColumnBatch>;
 }
@@ -69,6 +82,7 @@ export interface ResolvedTableOptions {
   readonly inferRows: number;
   readonly delimiter: string;
   readonly limits: TableLimits;
+  readonly rowGroups: RowGroupRange | null;
 }
 
 const TYPES: ReadonlySet<string> = new Set(['number', 'integer', 'boolean', 'string']);
@@ -107,6 +121,16 @@ export function resolveTableOptions(
     maxNameLength: positiveInteger('limits.maxNameLength', given.maxNameLength, 1024),
     maxRows,
   });
+  const range = options.rowGroups;
+  const validRange =
+    range === undefined ||
+    (Number.isSafeInteger(range.from) &&
+      Number.isSafeInteger(range.to) &&
+      0 <= range.from &&
+      range.from <= range.to);
+  if (!validRange) {
+    badOption('rowGroups must be whole numbers with 0 ≤ from ≤ to');
+  }
   return Object.freeze({
     path,
     columns,
@@ -114,6 +138,7 @@ export function resolveTableOptions(
     inferRows: positiveInteger('inferRows', options.inferRows, DEFAULT_INFER_ROWS),
     delimiter,
     limits,
+    rowGroups: range === undefined ? null : Object.freeze({ from: range.from, to: range.to }),
   });
 }
 

@@ -143,6 +143,7 @@ export async function openParquet(options: ResolvedTableOptions): Promise<TableR
       path: options.path,
       format: 'parquet',
       schema,
+      rowGroups: metadata.row_groups.length,
       batches: () => parquetBatches(options, schema),
     };
   } finally {
@@ -176,7 +177,7 @@ async function* parquetBatches(
     const batches = new Rebatcher(builder, (c) => nestedColumn(options, names[c] ?? ''));
     let rowEnd = 0;
     // Row groups in order, one column chunk read and decoded at a time.
-    for (const group of metadata.row_groups) {
+    for (const group of selectedGroups(metadata, options)) {
       const rows = groupRows(path, group);
       rowEnd += rows;
       checkRowCount(rowEnd, options);
@@ -207,6 +208,20 @@ async function* parquetBatches(
   } finally {
     await handle.close();
   }
+}
+
+// All row groups, or the range options.rowGroups selects (which must lie within the file).
+function selectedGroups(metadata: FileMetaData, options: ResolvedTableOptions) {
+  const range = options.rowGroups;
+  if (range === null) return metadata.row_groups;
+  if (range.to > metadata.row_groups.length) {
+    throw tableError(
+      'RAMPART_TABLE_OPTIONS_INVALID',
+      options.path,
+      `row groups [${range.from}, ${range.to}) were asked for, but the file has ${metadata.row_groups.length}`,
+    );
+  }
+  return metadata.row_groups.slice(range.from, range.to);
 }
 
 /** The error for a nested value in a column not declared string. */

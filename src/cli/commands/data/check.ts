@@ -15,7 +15,6 @@ import {
   isProfilePath,
   openTableSource,
   parseSchemaText,
-  ProfileBuilder,
   profileToJson,
   readProfileFile,
   renderCheckHtml,
@@ -174,9 +173,7 @@ export async function runSchemaInfer(
     );
   }
   const source = await openTableSource(path.resolve(context.cwd, target), target);
-  const builder = new ProfileBuilder();
-  for await (const batch of source.batches()) builder.add(batch);
-  const schema = inferSchema(builder.finish());
+  const schema = inferSchema(await source.buildProfile());
   const out = stringOption(input, 'out');
   const text =
     out?.endsWith('.json') === true ? `${JSON.stringify(schema, null, 2)}\n` : toYaml(schema);
@@ -203,9 +200,7 @@ export async function runProfile(
     });
   }
   const source = await openTableSource(path.resolve(context.cwd, target), target);
-  const builder = new ProfileBuilder();
-  for await (const batch of source.batches()) builder.add(batch);
-  const profile = profileToJson(builder.finish());
+  const profile = profileToJson(await source.buildProfile());
   const out = stringOption(input, 'out');
   if (out === undefined) return { exitCode: 0, json: profile, text: JSON.stringify(profile) };
   await writeFileAtomic(path.resolve(context.cwd, out), `${JSON.stringify(profile)}\n`, {
