@@ -10,6 +10,8 @@ import { hashString } from './hash.js';
 import { HyperLogLog } from './hll.js';
 import type { ColumnProfile } from './types.js';
 
+const PENDING_LIMIT = 4096;
+
 /** One string column's running state. */
 export class StringAccumulator {
   count = 0;
@@ -20,28 +22,43 @@ export class StringAccumulator {
   readonly distinct = new HyperLogLog();
   readonly frequent = new FrequentItems();
   private readonly hash = new Uint32Array(2);
+  // Occurrences per value since the last flush: a value repeated within a batch is hashed,
+  // measured and counted once, with its weight (one map update per cell instead of a hash, a
+  // HyperLogLog update and two map operations).
+  private readonly pending = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
   /** Adds the first `rows` cells of `column`. */
   add(column: StringColumn, rows: number): void {
     const { values } = column;
-    const { distinct, frequent, hash } = this;
+    const pending = this.pending;
     for (let i = 0; i < rows; i++) {
       const value = values[i];
       if (value === null || value === undefined) {
         this.missing++;
         continue;
       }
+      pending.set(value, (pending.get(value) ?? 0) + 1);
+      // Bounded, so that a column of unique values does not hold a whole batch here.
+      if (pending.size >= PENDING_LIMIT) this.flush();
+    }
+    this.flush();
+    this.count += rows;
+  }
+
+  private flush(): void {
+    const { distinct, frequent, hash } = this;
+    for (const [value, weight] of this.pending) {
       const length = value.length;
       if (length < this.minLength) this.minLength = length;
       if (length > this.maxLength) this.maxLength = length;
-      this.lengthSum += length;
+      this.lengthSum += length * weight;
       hashString(value, hash);
       distinct.add(hash[0] ?? 0, hash[1] ?? 0);
-      frequent.add(value);
+      frequent.add(value, weight);
     }
-    this.count += rows;
+    this.pending.clear();
   }
 
   /** The finished column profile. */

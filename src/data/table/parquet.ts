@@ -185,9 +185,20 @@ async function* parquetBatches(
         throw tableError('RAMPART_TABLE_MALFORMED', path, 'a row group lacks columns');
       }
       const runs: ColumnRun[] = [];
-      for (const [c, chunk] of group.columns.entries()) {
+      const readChunk = (c: number): Promise<Buffer> | undefined => {
+        const chunk = group.columns[c];
+        if (chunk === undefined) return undefined;
         const { start, end } = chunkRange(path, chunk);
-        const bytes = await read(start, end);
+        const pending = read(start, end);
+        // Awaited below; handled here too, in case decoding the chunk before it fails first.
+        pending.catch(() => undefined);
+        return pending;
+      };
+      let next = readChunk(0);
+      for (const [c, chunk] of group.columns.entries()) {
+        const bytes = await (next as Promise<Buffer>);
+        // The next chunk is read while this one decodes.
+        next = readChunk(c + 1);
         try {
           const decoder = columnDecoder(
             path,
