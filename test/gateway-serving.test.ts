@@ -256,7 +256,7 @@ describe('the gateway serves only approved, verified versions', () => {
     );
   });
 
-  it('compares each window of inputs with the training data and alerts on drift', async () => {
+  it('compares each window of inputs and outputs with the training data and alerts on drift', async () => {
     const w = await world({}, undefined, null, {
       drift: { enabled: true, windowSeconds: 1, minRows: 50, maxRows: 10_000 },
     });
@@ -286,18 +286,28 @@ describe('the gateway serves only approved, verified versions', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await send(features);
     await waitFor('rampart_monitor_drift_windows_total', 1);
+    await waitFor('rampart_monitor_output_drift_windows_total', 1);
     assert.equal(
       await metric('rampart_monitor_drift_alerts_total'),
       0,
       'the training data does not drift',
     );
-    // Petals 1.7 times longer than anything in training.
+    assert.equal(
+      await metric('rampart_monitor_output_drift_alerts_total'),
+      0,
+      'the model answers the training data as it did on its training data',
+    );
+    // Petals 1.7 times longer than anything in training: more flowers look like virginica.
     await send(features.map(([a = 0, b = 0, c = 0, d = 0]) => [a, b, c * 1.7, d * 1.7 + 1]));
     await waitFor('rampart_monitor_drift_windows_total', 2);
+    await waitFor('rampart_monitor_output_drift_windows_total', 2);
     assert.equal(await metric('rampart_monitor_drift_alerts_total'), 1);
+    assert.equal(await metric('rampart_monitor_output_drift_alerts_total'), 1);
     const size = await w.base.identity.audit.size();
     const recent = await w.base.identity.audit.entries(Math.max(0, size - 20), Math.min(20, size));
-    assert.ok(recent.some((e) => (e.event as { action: string }).action === 'monitor.alert.drift'));
+    const actions = recent.map((e) => (e.event as { action: string }).action);
+    assert.ok(actions.includes('monitor.alert.drift'), 'the input drift is audited');
+    assert.ok(actions.includes('monitor.alert.output-drift'), 'the output drift is audited');
   });
 
   it('refuses a tampered new version and keeps serving the previous one; quarantine stops it', async () => {

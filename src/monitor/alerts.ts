@@ -9,7 +9,7 @@ import type { Logger } from '../core/index.js';
 import type { Alarm } from './extraction.js';
 
 /** What an alert is about. */
-export type AlertKind = 'drift' | 'extraction' | 'performance';
+export type AlertKind = 'drift' | 'output-drift' | 'extraction' | 'performance';
 
 /** How urgent an alert is. */
 export type AlertSeverity = 'info' | 'warning' | 'critical';

@@ -92,7 +92,7 @@ export class DriftWindow {
           name,
           {
             name,
-            type: 'number',
+            type: this.#reference.columns.get(name)?.type ?? 'number',
             numbers: Float64Array.from(values[i] ?? [])
               .filter((v) => !Number.isNaN(v))
               .sort(),

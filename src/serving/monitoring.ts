@@ -35,6 +35,14 @@ export interface GatewayMonitor extends InferenceObserver {
   close(): Promise<void>;
 }
 
+/** A served version's training data, as live drift uses it. */
+export interface LiveReference {
+  /** Every value of every column (bounded), for the input tests. */
+  readonly table: CollectedTable;
+  /** The first rows of its numeric columns, in order: inputs to predict the reference outputs. */
+  readonly rows: readonly (readonly number[])[];
+}
+
 /** Where the monitor writes and whom it tells. */
 export interface MonitorDeps {
   readonly config: Config['monitor'];
@@ -44,7 +52,16 @@ export interface MonitorDeps {
   /** CloudEvents `source` of the records. */
   readonly source: string;
   /** The training data of a served version, for live drift (undefined: none linked). */
-  readonly reference?: (model: string, version: string) => Promise<CollectedTable | undefined>;
+  readonly reference?: (model: string, version: string) => Promise<LiveReference | undefined>;
+  /**
+   * Runs a served version on rows of its input features (output drift's reference: its outputs
+   * on its training data); undefined when it cannot run here (an upstream over HTTP).
+   */
+  readonly predict?: (
+    model: string,
+    version: string,
+    rows: readonly (readonly number[])[],
+  ) => Promise<readonly Tensor[] | undefined>;
   readonly now?: () => number;
 }
 

@@ -9,10 +9,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { RampartError, type Logger } from '../core/index.js';
 import type { Identity, PrincipalRecord } from '../identity/index.js';
 import {
+  CELL_PRESENT,
   collectTable,
   openTableSource,
   verifyDatasetVersion,
-  type CollectedTable,
+  type ColumnBatch,
 } from '../data/index.js';
 import { resolveModelVersion, type RegistryContext } from '../registry/index.js';
 import type { State } from '../state/index.js';
@@ -22,7 +23,8 @@ import { startGateway } from './gateway/server.js';
 import type { GatewayTls } from './gateway/types.js';
 import { hasGrant, type Verb } from './grants.js';
 import { EmbeddedModelServer } from './model-server/index.js';
-import { startMonitor } from './monitoring.js';
+import { startMonitor, type LiveReference } from './monitoring.js';
+import type { Tensor } from './oip/types.js';
 import { ServedModels } from './served-models.js';
 
 /** What {@link startServing} needs. */
@@ -98,6 +100,7 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
     audit: identity.audit,
     source: `rampart://gateway/${os.hostname()}`,
     reference: (model, version) => trainingData(options.registry, model, version),
+    predict: (model, version, rows) => predictHere(served, model, version, rows),
   }).catch(async (error: unknown) => {
     await modelServer.close();
     throw error;
@@ -170,7 +173,7 @@ async function trainingData(
   registry: RegistryContext,
   model: string,
   version: string,
-): Promise<CollectedTable | undefined> {
+): Promise<LiveReference | undefined> {
   const record = await resolveModelVersion(registry.store, {
     name: model,
     selector: { kind: 'number', version: Number(version) },
@@ -190,7 +193,55 @@ async function trainingData(
   }
   const source = await openTableSource(checked.path, label);
   // Kept in memory for the life of the gateway: a bounded share of what a check may hold.
-  return collectTable(source.batches(), LIVE_REFERENCE_CELLS);
+  const table = await collectTable(source.batches(), LIVE_REFERENCE_CELLS);
+  return { table, rows: await firstRows(source.batches(), REFERENCE_PREDICT_ROWS) };
+}
+
+// Training rows run through a served version once, for its output-drift reference.
+const REFERENCE_PREDICT_ROWS = 2000;
+
+/** The first `limit` rows of the numeric columns, in order (missing cells as NaN). */
+async function firstRows(batches: AsyncIterable<ColumnBatch>, limit: number): Promise<number[][]> {
+  const rows: number[][] = [];
+  for await (const batch of batches) {
+    const numeric = batch.columns.flatMap((c) =>
+      c.type === 'number' || c.type === 'integer' ? [c] : [],
+    );
+    for (let r = 0; r < batch.rows && rows.length < limit; r++) {
+      rows.push(numeric.map((c) => (c.state[r] === CELL_PRESENT ? (c.values[r] ?? NaN) : NaN)));
+    }
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+/**
+ * Runs `rows` through a served version when it runs in this process (the embedded model
+ * server), as the gateway would; undefined otherwise.
+ */
+async function predictHere(
+  served: ServedModels,
+  model: string,
+  version: string,
+  rows: readonly (readonly number[])[],
+): Promise<readonly Tensor[] | undefined> {
+  const routed = served.route(model, version, GATEWAY_PRINCIPAL.subject);
+  const input = routed.kind === 'ok' ? routed.metadata.inputs[0] : undefined;
+  if (routed.kind !== 'ok' || routed.upstream.local === undefined || input === undefined) {
+    return undefined;
+  }
+  const width = rows[0]?.length ?? 0;
+  const answer = await routed.upstream.local({
+    inputs: [
+      {
+        name: input.name,
+        datatype: input.datatype,
+        shape: [rows.length, width],
+        data: rows.flat(),
+      },
+    ],
+  });
+  return answer.outputs;
 }
 
 /** Grants per (principal, model, verb), cached like credentials; refusals are audited. */

@@ -1,0 +1,85 @@
+/**
+ * Output tensors as table rows, for output drift: a numeric output of shape [n] is one column
+ * named after it, one of shape [n, k] is k columns `name[0]` … `name[k-1]`. Other shapes and
+ * non-numeric outputs are left out. Integer outputs (class labels) are typed `integer`, so that
+ * the drift test treats few distinct values as categories.
+ */
+import type { CollectedTable, ColumnType } from '../data/index.js';
+import type { Tensor } from './oip/types.js';
+
+/** The output columns a set of tensors yields, in order. */
+export interface OutputLayout {
+  readonly names: readonly string[];
+  readonly types: readonly ColumnType[];
+  /** Per column: which tensor, and which element of a row of it. */
+  readonly cells: readonly {
+    readonly tensor: number;
+    readonly width: number;
+    readonly at: number;
+  }[];
+}
+
+/** The layout of `outputs`, whose first dimension is the batch. */
+export function outputLayout(outputs: readonly Tensor[]): OutputLayout {
+  const names: string[] = [];
+  const types: ColumnType[] = [];
+  const cells: { tensor: number; width: number; at: number }[] = [];
+  outputs.forEach((tensor, t) => {
+    if (!/^(FP|INT|UINT)\d+$/.test(tensor.datatype) || tensor.shape.length > 2) return;
+    const width = tensor.shape.length === 2 ? (tensor.shape[1] ?? 0) : 1;
+    if (width < 1 || width > 64) return;
+    const type: ColumnType = tensor.datatype.startsWith('FP') ? 'number' : 'integer';
+    for (let at = 0; at < width; at++) {
+      names.push(tensor.shape.length === 2 ? `${tensor.name}[${at}]` : tensor.name);
+      types.push(type);
+      cells.push({ tensor: t, width, at });
+    }
+  });
+  return { names, types, cells };
+}
+
+/** True when `outputs` have the shape `layout` was made from (same names, same widths). */
+export function sameLayout(layout: OutputLayout, outputs: readonly Tensor[]): boolean {
+  const other = outputLayout(outputs);
+  return other.names.join('\0') === layout.names.join('\0');
+}
+
+/** The rows of `outputs` (batch size `rows`) in `layout`'s column order. */
+export function outputRows(
+  layout: OutputLayout,
+  outputs: readonly Tensor[],
+  rows: number,
+): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    out.push(
+      layout.cells.map(({ tensor, width, at }) => {
+        const value = outputs[tensor]?.data[r * width + at];
+        return typeof value === 'number' ? value : Number.NaN;
+      }),
+    );
+  }
+  return out;
+}
+
+/** Rows as a collected table (each column's values, NaN dropped, ascending). */
+export function rowsTable(
+  layout: OutputLayout,
+  rows: readonly (readonly number[])[],
+): CollectedTable {
+  return {
+    rows: rows.length,
+    columns: new Map(
+      layout.names.map((name, c) => [
+        name,
+        {
+          name,
+          type: layout.types[c] ?? 'number',
+          numbers: Float64Array.from(rows, (row) => row[c] ?? Number.NaN)
+            .filter((v) => !Number.isNaN(v))
+            .sort(),
+        },
+      ]),
+    ),
+  };
+}
