@@ -47,16 +47,18 @@ export async function profileTable(
   options: ReadTableOptions = {},
   threads = availableParallelism(),
 ): Promise<DatasetProfile> {
-  const reader = await openTable(path, options);
+  // One pass over each batch: the readers may refill the same arrays.
+  const reuse: ReadTableOptions = { ...options, reuseBatches: true };
+  const reader = await openTable(path, reuse);
   const groups = reader.rowGroups ?? 0;
   const parts = Math.min(threads, groups);
   if (parts < 2 || options.rowGroups !== undefined) return profileBatches(reader.batches());
   const [first, ...rest] = splitGroups(groups, parts);
   const mine = profileBatches(
-    (await openTable(path, { ...options, rowGroups: first as RowGroupRange })).batches(),
+    (await openTable(path, { ...reuse, rowGroups: first as RowGroupRange })).batches(),
   );
   const workers = rest.map((range) =>
-    startWorker({ path, options: { ...options, rowGroups: range } }),
+    startWorker({ path, options: { ...reuse, rowGroups: range } }),
   );
   const profiles = await Promise.all([mine, ...workers.map((w) => w.profile)]);
   const merged = profiles.reduce((a, b) => mergeProfiles(a, b));

@@ -33,13 +33,33 @@ function invalidText(value: unknown): string {
   return text.length > MAX_INVALID_TEXT ? text.slice(0, MAX_INVALID_TEXT) : text;
 }
 
+/**
+ * Two arrays of one kind, handed out in turn when batches are reused: the batch returned last
+ * stays intact while the next one fills the other array (the reader's consumer has finished with
+ * the one before, since it asked for the next batch).
+ */
+class Spare<T> {
+  #spare: T | undefined;
+
+  constructor(private readonly make: () => T) {}
+
+  /** The array to fill next, given the one just handed out. */
+  swap(handedOut: T): T {
+    const next = this.#spare ?? this.make();
+    this.#spare = handedOut;
+    return next;
+  }
+}
+
 class TypedBuilder {
   /** Cell states of the batch being filled (replaced by finish). */
   state: Uint8Array;
   invalid: Map<number, string> | undefined;
+  readonly #spareState: Spare<Uint8Array> | undefined;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, reuse: boolean) {
     this.state = new Uint8Array(capacity);
+    this.#spareState = reuse ? new Spare(() => new Uint8Array(capacity)) : undefined;
   }
 
   markInvalid(row: number, raw: unknown): void {
@@ -52,6 +72,11 @@ class TypedBuilder {
   takeState(rows: number): Uint8Array {
     this.invalid = undefined;
     const state = this.state;
+    if (this.#spareState !== undefined) {
+      this.state = this.#spareState.swap(state);
+      this.state.fill(0);
+      return rows === state.length ? state : state.subarray(0, rows);
+    }
     if (rows === state.length) {
       this.state = new Uint8Array(rows);
       return state;
@@ -66,16 +91,20 @@ class TypedBuilder {
 export class NumericBuilder extends TypedBuilder implements ColumnBuilder {
   private values: Float64Array;
   private readonly parse: (text: string) => Numeric;
+  readonly #spare: Spare<Float64Array> | undefined;
 
   constructor(
     readonly type: 'number' | 'integer',
     private readonly capacity: number,
     private readonly column: number,
     private readonly declared: boolean,
+    reuse = false,
   ) {
-    super(capacity);
+    super(capacity, reuse);
     this.values = new Float64Array(capacity);
     this.parse = type === 'integer' ? parseIntegerText : parseNumberText;
+    // Reused values are not cleared: a missing or invalid cell's value is never read.
+    this.#spare = reuse ? new Spare(() => new Float64Array(capacity)) : undefined;
   }
 
   /** The values of the batch being filled (replaced by {@link finish}). */
@@ -156,13 +185,14 @@ export class NumericBuilder extends TypedBuilder implements ColumnBuilder {
   }
 
   finish(rows: number): ColumnValues {
+    const values = this.values;
     const column = {
       type: this.type,
-      values: rows === this.capacity ? this.values : this.values.slice(0, rows),
+      values: rows === this.capacity ? values : reusedOrCopy(values, rows, this.#spare),
       ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
       state: this.takeState(rows),
     };
-    this.values = new Float64Array(this.capacity);
+    this.values = this.#spare?.swap(values) ?? new Float64Array(this.capacity);
     return column;
   }
 }
@@ -170,14 +200,17 @@ export class NumericBuilder extends TypedBuilder implements ColumnBuilder {
 /** A boolean column's builder. */
 export class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
   private values: Uint8Array;
+  readonly #spare: Spare<Uint8Array> | undefined;
 
   constructor(
     private readonly capacity: number,
     private readonly column: number,
     private readonly declared: boolean,
+    reuse = false,
   ) {
-    super(capacity);
+    super(capacity, reuse);
     this.values = new Uint8Array(capacity);
+    this.#spare = reuse ? new Spare(() => new Uint8Array(capacity)) : undefined;
   }
 
   /** The values of the batch being filled (replaced by {@link finish}). */
@@ -204,13 +237,15 @@ export class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
   }
 
   finish(rows: number): ColumnValues {
+    const values = this.values;
     const column = {
       type: 'boolean' as const,
-      values: rows === this.capacity ? this.values : this.values.slice(0, rows),
+      values: rows === this.capacity ? values : reusedOrCopy(values, rows, this.#spare),
       ...(this.invalid === undefined ? {} : { invalid: this.invalid }),
       state: this.takeState(rows),
     };
-    this.values = new Uint8Array(this.capacity);
+    // Unlike numbers, flags are cleared: setValue writes only the true ones' 1.
+    this.values = this.#spare?.swap(values).fill(0) ?? new Uint8Array(this.capacity);
     return column;
   }
 }
@@ -218,13 +253,18 @@ export class BooleanBuilder extends TypedBuilder implements ColumnBuilder {
 /** A string column's builder. */
 export class StringBuilder implements ColumnBuilder {
   private values: (string | null)[];
+  readonly #spare: Spare<(string | null)[]> | undefined;
 
   constructor(
     private readonly capacity: number,
     private readonly column: number,
     private readonly declared: boolean,
+    reuse = false,
   ) {
     this.values = new Array<string | null>(capacity).fill(null);
+    this.#spare = reuse
+      ? new Spare(() => new Array<string | null>(capacity).fill(null))
+      : undefined;
   }
 
   /** The values of the batch being filled (replaced by {@link finish}). */
@@ -253,8 +293,10 @@ export class StringBuilder implements ColumnBuilder {
   }
 
   finish(rows: number): ColumnValues {
-    const values = rows === this.capacity ? this.values : this.values.slice(0, rows);
-    this.values = new Array<string | null>(this.capacity).fill(null);
+    const filled = this.values;
+    const values = rows === this.capacity ? filled : filled.slice(0, rows);
+    this.values =
+      this.#spare?.swap(filled).fill(null) ?? new Array<string | null>(this.capacity).fill(null);
     return { type: 'string', values };
   }
 }
@@ -265,6 +307,7 @@ export function columnBuilder(
   capacity: number,
   column: number,
   declared: boolean,
+  reuse = false,
 ): ColumnBuilder & {
   setNumbers?: NumericBuilder['setNumbers'];
   setPresentNumbers?: NumericBuilder['setPresentNumbers'];
@@ -272,11 +315,11 @@ export function columnBuilder(
   switch (type) {
     case 'number':
     case 'integer':
-      return new NumericBuilder(type, capacity, column, declared);
+      return new NumericBuilder(type, capacity, column, declared, reuse);
     case 'boolean':
-      return new BooleanBuilder(capacity, column, declared);
+      return new BooleanBuilder(capacity, column, declared, reuse);
     case 'string':
-      return new StringBuilder(capacity, column, declared);
+      return new StringBuilder(capacity, column, declared, reuse);
   }
 }
 
@@ -289,8 +332,12 @@ export class BatchBuilder {
     types: readonly ColumnType[],
     declared: readonly boolean[],
     readonly capacity: number,
+    /** See {@link ReadTableOptions.reuseBatches}. */
+    reuse = false,
   ) {
-    this.builders = types.map((type, i) => columnBuilder(type, capacity, i, declared[i] ?? false));
+    this.builders = types.map((type, i) =>
+      columnBuilder(type, capacity, i, declared[i] ?? false, reuse),
+    );
   }
 
   /** The batch of rows [0, rows), starting at table row `firstRow`; the builders start afresh. */
@@ -302,4 +349,14 @@ export class BatchBuilder {
       firstRow,
     };
   }
+}
+
+// The first `rows` of a reused array are a view (the batch is valid until the next one);
+// otherwise a copy, as the array will be filled again.
+function reusedOrCopy<T extends Float64Array | Uint8Array>(
+  values: T,
+  rows: number,
+  spare: Spare<T> | undefined,
+): T {
+  return (spare === undefined ? values.slice(0, rows) : values.subarray(0, rows)) as T;
 }

@@ -35,6 +35,12 @@ export interface ReadTableOptions {
    * read in parallel (see `profileTable`). Row counts and limits then cover those groups.
    */
   readonly rowGroups?: RowGroupRange;
+  /**
+   * The caller is done with each batch once it asks for the next one, so a reader may refill
+   * the same arrays instead of allocating new ones (Parquet does; fewer garbage collections).
+   * A kept batch would then change under its holder: only for one-pass consumers (profiles).
+   */
+  readonly reuseBatches?: boolean;
 }
 
 /** A range of Parquet row groups, [from, to). */
@@ -83,6 +89,7 @@ export interface ResolvedTableOptions {
   readonly delimiter: string;
   readonly limits: TableLimits;
   readonly rowGroups: RowGroupRange | null;
+  readonly reuseBatches: boolean;
 }
 
 const TYPES: ReadonlySet<string> = new Set(['number', 'integer', 'boolean', 'string']);
@@ -139,6 +146,7 @@ export function resolveTableOptions(
     delimiter,
     limits,
     rowGroups: range === undefined ? null : Object.freeze({ from: range.from, to: range.to }),
+    reuseBatches: options.reuseBatches === true,
   });
 }
 

@@ -9,6 +9,7 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import type { SchemaElement } from 'hyparquet';
 import { decodeChunk } from './parquet-pages.js';
+import { openTable } from './open.js';
 import { Rng } from '../../../testkit/fuzz-rng.js';
 import { repoRoot } from '../../../testkit/paths.js';
 import { tempDir } from '../../../testkit/tmp.js';
@@ -78,6 +79,18 @@ describe('Parquet page decoding', () => {
           Array.from({ length: Math.ceil(rows / batchRows) }, (_, i) => i * batchRows),
         );
       }
+    }
+  });
+
+  it('gives the same rows when batches reuse their arrays and each is read before the next', async () => {
+    const rng = new Rng('parquet-reuse');
+    const file = writeTable(rng, 2500);
+    const expected = await oracle(file);
+    for (const batchRows of [7, 700, 65_536]) {
+      const rows: ReturnType<typeof rowsOf> = [];
+      const reader = await openTable(file, { batchRows, reuseBatches: true });
+      for await (const batch of reader.batches()) rows.push(...rowsOf([batch]));
+      assert.deepEqual(rows, expected, `batches of ${batchRows}`);
     }
   });
 

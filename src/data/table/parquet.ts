@@ -173,6 +173,7 @@ async function* parquetBatches(
       schema.map((c) => c.type),
       schema.map((c) => c.declared),
       options.batchRows,
+      options.reuseBatches,
     );
     const batches = new Rebatcher(builder, (c) => nestedColumn(options, names[c] ?? ''));
     let rowEnd = 0;
