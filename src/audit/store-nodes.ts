@@ -14,6 +14,11 @@ export function completedAt(id: NodeId): number {
   return (id.index + 1) * 2 ** id.level;
 }
 
+/** The `level/index` key of an audit_nodes row (the inverse of {@link completedAt}). */
+export function nodeRowKey(row: { readonly size: number; readonly level: number }): string {
+  return `${row.level}/${row.size / 2 ** row.level - 1}`;
+}
+
 /**
  * Reads perfect-subtree hashes from the store (inside or outside a transaction): level-0 nodes
  * are the leaf hashes in audit_leaves, higher ones are rows of audit_nodes.
@@ -39,9 +44,7 @@ export function storeNodeReader(executor: Executor): NodeReader {
           `SELECT size, level, hash FROM audit_nodes WHERE ${where}`,
           part.flatMap((id) => [completedAt(id), id.level]),
         );
-        for (const row of rows) {
-          found.set(`${row.level}/${row.size / 2 ** row.level - 1}`, Buffer.from(row.hash));
-        }
+        for (const row of rows) found.set(nodeRowKey(row), Buffer.from(row.hash));
       }
       return ids.map((id) => {
         const hash = found.get(`${id.level}/${id.index}`);

@@ -4,6 +4,7 @@ import { openCheckpoint } from './checkpoint/checkpoint.js';
 import type { NoteVerifier } from './checkpoint/vkey.js';
 import { appendLeaf, compactRoot, EMPTY_RANGE, type CompactRange } from './merkle/compact.js';
 import { leafHash } from './merkle/hash.js';
+import { nodeRowKey } from './store-nodes.js';
 
 /** What a successful verification checked. */
 export interface VerifyReport {
@@ -134,9 +135,7 @@ async function storedNodes(
     'SELECT size, level, hash FROM audit_nodes WHERE size > ? AND size <= ?',
     [from, to],
   );
-  for (const row of rows) {
-    found.set(`${row.level}/${row.size / 2 ** row.level - 1}`, Buffer.from(row.hash));
-  }
+  for (const row of rows) found.set(nodeRowKey(row), Buffer.from(row.hash));
   return found;
 }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnRampart } from '../../testkit/cli.js';
@@ -55,6 +57,24 @@ describe('the bundled rampart binary', () => {
       readdirSync(path.dirname(cache)).every((name) => !name.includes('no-such-command')),
       'only command names key a cache',
     );
+  });
+
+  it('refuses to start from a partial build, naming what is missing and how to rebuild', async () => {
+    const built = path.join(repoRoot, 'dist', 'bundle', 'cli');
+    const partial = tempDir();
+    copyFileSync(path.join(built, 'main.js'), path.join(partial, 'main.js'));
+    const run = (): Promise<{ code: number; stderr: string }> =>
+      promisify(execFile)(process.execPath, [path.join(partial, 'main.js'), '--version']).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    for (const manifest of [undefined, '{"bundle": "rampart-gone.cjs", "commands": []}', '{']) {
+      if (manifest !== undefined) writeFileSync(path.join(partial, 'manifest.json'), manifest);
+      const { code, stderr } = await run();
+      assert.equal(code, 2);
+      assert.match(stderr, /RAMPART_INTERNAL: the CLI bundle in .* is incomplete/);
+      assert.match(stderr, /npm run build/);
+    }
   });
 
   it('registers a dataset whose large file is hashed by a worker thread, then trains on it', async () => {

@@ -34,9 +34,7 @@ type CommonJsBody = (
 ) => void;
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const manifest = JSON.parse(
-  readFileSync(path.join(dir, 'manifest.json'), 'utf8'),
-) as BundleManifest;
+const { manifest, bundleSource } = readBundle(dir);
 const file = path.join(dir, manifest.bundle);
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '';
 const key = manifest.commands.includes(command) ? command : 'none';
@@ -48,7 +46,7 @@ const cacheFile = path.join(
 
 const cachedData = readCache(cacheFile);
 // The CommonJS wrapper on the first line, so line numbers in stack traces stay the bundle's.
-const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+const source = `(function (exports, require, module, __filename, __dirname) {${bundleSource}\n})`;
 const script = new vm.Script(source, {
   filename: file,
   ...(cachedData === undefined ? {} : { cachedData }),
@@ -62,6 +60,29 @@ if (cachedData === undefined || script.cachedDataRejected === true) {
 const body = script.runInThisContext() as CommonJsBody;
 const module = { exports: {} };
 body(module.exports, createRequire(file), module, file, dir);
+
+/**
+ * The manifest and the bundle it names. A partial build cannot run: it is reported the way the
+ * CLI reports errors (exit 2), since nothing of the CLI is loaded yet.
+ */
+function readBundle(folder: string): { manifest: BundleManifest; bundleSource: string } {
+  try {
+    const manifest = JSON.parse(
+      readFileSync(path.join(folder, 'manifest.json'), 'utf8'),
+    ) as BundleManifest;
+    if (typeof manifest.bundle !== 'string' || !Array.isArray(manifest.commands)) {
+      throw new Error('manifest.json does not name a bundle and its commands');
+    }
+    return { manifest, bundleSource: readFileSync(path.join(folder, manifest.bundle), 'utf8') };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `rampart: error RAMPART_INTERNAL: the CLI bundle in ${folder} is incomplete (${reason})\n` +
+        '  hint: Rebuild it with `npm run build` (npm install does this too).\n',
+    );
+    process.exit(2);
+  }
+}
 
 function readCache(cache: string): Buffer | undefined {
   try {

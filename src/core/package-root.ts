@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from './errors.js';
 
-let cached: string | undefined;
+let found: { readonly root: string; readonly version: string } | undefined;
 
 /**
  * The folder holding Rampart's own package.json, found by walking up from this module: the same
@@ -12,12 +12,26 @@ let cached: string | undefined;
  * @throws RAMPART_INTERNAL when no such folder exists (a broken installation).
  */
 export function packageRoot(): string {
-  if (cached !== undefined) return cached;
+  return ownPackage().root;
+}
+
+/** Rampart's version, from its package.json. */
+export function packageVersion(): string {
+  return ownPackage().version;
+}
+
+// Read once per process: the version is printed and recorded by several steps of one command.
+function ownPackage(): { readonly root: string; readonly version: string } {
+  if (found !== undefined) return found;
   const start = path.dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (isRampartPackage(path.join(dir, 'package.json'))) {
-      cached = dir;
-      return dir;
+    const manifest = readPackage(path.join(dir, 'package.json'));
+    if (manifest?.name === 'rampart') {
+      found = {
+        root: dir,
+        version: typeof manifest.version === 'string' ? manifest.version : '0.0.0',
+      };
+      return found;
     }
     if (path.dirname(dir) === dir) {
       throw new RampartError('RAMPART_INTERNAL', `no Rampart package.json above ${start}`, {
@@ -27,18 +41,11 @@ export function packageRoot(): string {
   }
 }
 
-/** Rampart's version, from its package.json. */
-export function packageVersion(): string {
-  const text = readFileSync(path.join(packageRoot(), 'package.json'), 'utf8');
-  const parsed = JSON.parse(text) as { version?: unknown };
-  return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
-}
-
-function isRampartPackage(file: string): boolean {
-  if (!existsSync(file)) return false;
+function readPackage(file: string): { name?: unknown; version?: unknown } | undefined {
+  if (!existsSync(file)) return undefined;
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'rampart';
+    return JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -192,17 +192,25 @@ async function trainingData(
     );
   }
   const source = await openTableSource(checked.path, label);
-  // Kept in memory for the life of the gateway: a bounded share of what a check may hold.
-  const table = await collectTable(source.batches(), LIVE_REFERENCE_CELLS);
-  return { table, rows: await firstRows(source.batches(), REFERENCE_PREDICT_ROWS) };
+  // One pass: every value of every column (kept in memory for the life of the gateway: a
+  // bounded share of what a check may hold), and the first rows on the way.
+  const rows: number[][] = [];
+  const table = await collectTable(
+    keepFirstRows(source.batches(), rows, REFERENCE_PREDICT_ROWS),
+    LIVE_REFERENCE_CELLS,
+  );
+  return { table, rows };
 }
 
 // Training rows run through a served version once, for its output-drift reference.
 const REFERENCE_PREDICT_ROWS = 2000;
 
-/** The first `limit` rows of the numeric columns, in order (missing cells as NaN). */
-async function firstRows(batches: AsyncIterable<ColumnBatch>, limit: number): Promise<number[][]> {
-  const rows: number[][] = [];
+/** Passes `batches` on, copying the first `limit` rows of their numeric columns into `rows`. */
+async function* keepFirstRows(
+  batches: AsyncIterable<ColumnBatch>,
+  rows: number[][],
+  limit: number,
+): AsyncGenerator<ColumnBatch> {
   for await (const batch of batches) {
     const numeric = batch.columns.flatMap((c) =>
       c.type === 'number' || c.type === 'integer' ? [c] : [],
@@ -210,9 +218,8 @@ async function firstRows(batches: AsyncIterable<ColumnBatch>, limit: number): Pr
     for (let r = 0; r < batch.rows && rows.length < limit; r++) {
       rows.push(numeric.map((c) => (c.state[r] === CELL_PRESENT ? (c.values[r] ?? NaN) : NaN)));
     }
-    if (rows.length >= limit) break;
+    yield batch;
   }
-  return rows;
 }
 
 /**
