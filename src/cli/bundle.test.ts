@@ -66,7 +66,7 @@ describe('the bundled rampart binary', () => {
     const run = (): Promise<{ code: number; stderr: string }> =>
       promisify(execFile)(process.execPath, [path.join(partial, 'main.js'), '--version']).then(
         () => ({ code: 0, stderr: '' }),
-        (error: { code: number; stderr: string }) => error,
+        (error: unknown) => error as { code: number; stderr: string },
       );
     for (const manifest of [undefined, '{"bundle": "rampart-gone.cjs", "commands": []}', '{']) {
       if (manifest !== undefined) writeFileSync(path.join(partial, 'manifest.json'), manifest);

@@ -84,3 +84,5 @@ export { displayUrl, httpBaseUrl, httpRequest, jsonBody, remoteFailed } from './
 export type { HttpAnswer, HttpRequestOptions, RemoteDescription } from './http-request.js';
 export { closeServer } from './close-server.js';
 export { packageRoot, packageVersion } from './package-root.js';
+export { sarifLog, sarifUri } from './sarif.js';
+export type { SarifRun } from './sarif.js';

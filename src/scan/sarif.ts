@@ -2,10 +2,10 @@
  * SARIF 2.1.0 output, shaped for GitHub code scanning: one run, the rules the run used, one
  * result per finding, scan problems as tool execution notifications.
  */
+import { sarifLog, sarifUri } from '../core/index.js';
 import { RULES, type RuleId } from './rules.js';
 import type { Finding, ScanReport, Severity } from './types.js';
 
-const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/rampart-ml/rampart/blob/main/docs/cli/scan.md';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -28,33 +28,17 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
 /** The report as a SARIF 2.1.0 log. */
 export function toSarif(report: ScanReport, tool: { readonly version: string }): object {
   const ruleIds = [...new Set(report.findings.map((f) => f.rule))].sort();
-  return {
-    $schema: SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'rampart',
-            version: tool.version,
-            informationUri: INFORMATION_URI,
-            rules: ruleIds.map(sarifRule),
-          },
-        },
-        invocations: [
-          {
-            executionSuccessful: report.problems.length === 0,
-            toolExecutionNotifications: report.problems.map((p) => ({
-              level: 'error',
-              message: { text: `${p.code}: ${p.message}` },
-              locations: [location(p.file, p.members, p.offset)],
-            })),
-          },
-        ],
-        results: report.findings.map((f) => sarifResult(f, ruleIds.indexOf(f.rule))),
-      },
-    ],
-  };
+  return sarifLog({
+    version: tool.version,
+    informationUri: INFORMATION_URI,
+    rules: ruleIds.map(sarifRule),
+    notifications: report.problems.map((p) => ({
+      level: 'error',
+      message: { text: `${p.code}: ${p.message}` },
+      locations: [location(p.file, p.members, p.offset)],
+    })),
+    results: report.findings.map((f) => sarifResult(f, ruleIds.indexOf(f.rule))),
+  });
 }
 
 function sarifRule(id: RuleId): object {
@@ -94,17 +78,11 @@ function sarifResult(finding: Finding, ruleIndex: number): object {
 // A byte offset is a region only when it is an offset into the file itself; inside an archive
 // member it is relative to the member, which the logical location names instead.
 function location(file: string, members: readonly string[], offset: number | undefined): object {
-  const physical: Record<string, unknown> = { artifactLocation: { uri: toUri(file) } };
+  const physical: Record<string, unknown> = { artifactLocation: { uri: sarifUri(file) } };
   if (members.length === 0 && offset !== undefined) physical.region = { byteOffset: offset };
   const logical =
     members.length === 0
       ? {}
       : { logicalLocations: [{ fullyQualifiedName: members.join(' > '), kind: 'member' }] };
   return { physicalLocation: physical, ...logical };
-}
-
-function toUri(file: string): string {
-  const posix = file.split('\\').join('/');
-  const encoded = posix.split('/').map(encodeURIComponent).join('/');
-  return posix.startsWith('/') ? `file://${encoded}` : encoded;
 }

@@ -1,12 +1,11 @@
 /**
  * SARIF 2.1.0 for a dependency audit, in the shape the scanner writes (one run, the rules the
- * run used, one result per finding, problems as tool execution notifications), so one code
- * scanning upload takes both. Built here rather than by the scanner's writer: training does not
- * import scan, and the CLI stays a printer.
+ * run used, one result per finding, problems as tool execution notifications: core's
+ * sarifLog), so one code scanning upload takes both.
  */
+import { sarifLog, sarifUri } from '../core/index.js';
 import type { DependencyAuditReport, DependencyFinding } from './audit-deps.js';
 
-const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const DOCS = 'https://github.com/rampart-ml/rampart/blob/main/docs/dependency-audit.md';
 
 interface RuleSpec {
@@ -68,33 +67,17 @@ export function dependencySarif(
   const kinds = (Object.keys(DEPENDENCY_RULES) as DependencyFinding['kind'][]).filter((kind) =>
     report.findings.some((f) => f.kind === kind),
   );
-  return {
-    $schema: SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'rampart',
-            version: tool.version,
-            informationUri: DOCS,
-            rules: kinds.map((kind) => sarifRule(DEPENDENCY_RULES[kind])),
-          },
-        },
-        invocations: [
-          {
-            executionSuccessful: report.problems.length === 0,
-            toolExecutionNotifications: report.problems.map((p) => ({
-              level: 'error',
-              message: { text: `${p.code === undefined ? '' : `${p.code}: `}${p.message}` },
-              ...(p.lockfile === undefined ? {} : { locations: [location(p.lockfile, p.line)] }),
-            })),
-          },
-        ],
-        results: report.findings.map((f) => sarifResult(f, kinds.indexOf(f.kind))),
-      },
-    ],
-  };
+  return sarifLog({
+    version: tool.version,
+    informationUri: DOCS,
+    rules: kinds.map((kind) => sarifRule(DEPENDENCY_RULES[kind])),
+    notifications: report.problems.map((p) => ({
+      level: 'error',
+      message: { text: `${p.code === undefined ? '' : `${p.code}: `}${p.message}` },
+      ...(p.lockfile === undefined ? {} : { locations: [location(p.lockfile, p.line)] }),
+    })),
+    results: report.findings.map((f) => sarifResult(f, kinds.indexOf(f.kind))),
+  });
 }
 
 function sarifRule(rule: RuleSpec): object {
@@ -148,15 +131,8 @@ function sarifResult(finding: DependencyFinding, ruleIndex: number): object {
 function location(file: string, line: number | undefined): object {
   return {
     physicalLocation: {
-      artifactLocation: { uri: toUri(file) },
+      artifactLocation: { uri: sarifUri(file) },
       ...(line === undefined ? {} : { region: { startLine: line } }),
     },
   };
-}
-
-// The scanner's rule for paths: absolute paths become file:// URIs, each segment encoded.
-function toUri(file: string): string {
-  const posix = file.split('\\').join('/');
-  const encoded = posix.split('/').map(encodeURIComponent).join('/');
-  return posix.startsWith('/') ? `file://${encoded}` : encoded;
 }
