@@ -34,6 +34,10 @@ describe('output rows (output drift)', () => {
     const layout = outputLayout(outputs);
     assert.ok(sameLayout(layout, outputs));
     assert.ok(!sameLayout(layout, outputs.slice(1)));
+    const wider: Tensor[] = [{ ...outputs[0]!, shape: [1, 4] }, ...outputs.slice(1)];
+    assert.ok(!sameLayout(layout, wider), 'another row width');
+    const renamed: Tensor[] = [outputs[0]!, { ...outputs[1]!, name: 'class' }, ...outputs.slice(2)];
+    assert.ok(!sameLayout(layout, renamed), 'another name');
     const short: Tensor[] = [{ ...outputs[0]!, data: [0.5] }, outputs[1]!];
     const [row] = outputRows(layout, short, 1);
     assert.deepEqual(row?.slice(1, 3).map(Number.isNaN), [true, true]);

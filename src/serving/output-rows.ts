@@ -17,6 +17,17 @@ export interface OutputLayout {
     readonly width: number;
     readonly at: number;
   }[];
+  /** How many outputs it was made from, and each one used (to check later answers by). */
+  readonly count: number;
+  readonly used: readonly UsedOutput[];
+}
+
+interface UsedOutput {
+  readonly tensor: number;
+  readonly name: string;
+  readonly datatype: string;
+  readonly rank: number;
+  readonly width: number;
 }
 
 /** The layout of `outputs`, whose first dimension is the batch. */
@@ -24,24 +35,39 @@ export function outputLayout(outputs: readonly Tensor[]): OutputLayout {
   const names: string[] = [];
   const types: ColumnType[] = [];
   const cells: { tensor: number; width: number; at: number }[] = [];
+  const used: UsedOutput[] = [];
   outputs.forEach((tensor, t) => {
     if (!/^(FP|INT|UINT)\d+$/.test(tensor.datatype) || tensor.shape.length > 2) return;
-    const width = tensor.shape.length === 2 ? (tensor.shape[1] ?? 0) : 1;
+    const width = widthOf(tensor);
     if (width < 1 || width > 64) return;
-    const type: ColumnType = tensor.datatype.startsWith('FP') ? 'number' : 'integer';
+    const { name, datatype } = tensor;
+    used.push({ tensor: t, name, datatype, rank: tensor.shape.length, width });
+    const type: ColumnType = datatype.startsWith('FP') ? 'number' : 'integer';
     for (let at = 0; at < width; at++) {
-      names.push(tensor.shape.length === 2 ? `${tensor.name}[${at}]` : tensor.name);
+      names.push(tensor.shape.length === 2 ? `${name}[${at}]` : name);
       types.push(type);
       cells.push({ tensor: t, width, at });
     }
   });
-  return { names, types, cells };
+  return { names, types, cells, count: outputs.length, used };
 }
 
-/** True when `outputs` have the shape `layout` was made from (same names, same widths). */
+/**
+ * True when `outputs` have the shape `layout` was made from: as many tensors, and each one used
+ * with its name, datatype, rank and row width. It runs per request, so it only compares.
+ */
 export function sameLayout(layout: OutputLayout, outputs: readonly Tensor[]): boolean {
-  const other = outputLayout(outputs);
-  return other.names.join('\0') === layout.names.join('\0');
+  if (outputs.length !== layout.count) return false;
+  for (const { tensor, name, datatype, rank, width } of layout.used) {
+    const output = outputs[tensor];
+    if (output?.name !== name || output.datatype !== datatype) return false;
+    if (output.shape.length !== rank || widthOf(output) !== width) return false;
+  }
+  return true;
+}
+
+function widthOf(tensor: Tensor): number {
+  return tensor.shape.length === 2 ? (tensor.shape[1] ?? 0) : 1;
 }
 
 /** The rows of `outputs` (batch size `rows`) in `layout`'s column order. */
