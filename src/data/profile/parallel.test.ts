@@ -109,13 +109,16 @@ describe('profileTable', () => {
     assert.equal((await limited(9000)).rows, 9000);
   });
 
-  it('refuses row-group ranges outside the file and on other formats', async () => {
+  it('refuses row-group ranges outside the file or on other formats, and a bad thread count', async () => {
     const invalid = (e: unknown) => isRampartError(e, 'RAMPART_TABLE_OPTIONS_INVALID');
     const read = async (options: Parameters<typeof openTable>[1], where = file) => {
       let rows = 0;
       for await (const batch of (await openTable(where, options)).batches()) rows += batch.rows;
       return rows;
     };
+    for (const threads of [0, -1, 1.5, Number.NaN]) {
+      await assert.rejects(profileTable(file, {}, threads), invalid, `${threads} threads`);
+    }
     await assert.rejects(read({ rowGroups: { from: 3, to: 10 } }), invalid);
     await assert.rejects(read({ rowGroups: { from: 4, to: 2 } }), invalid);
     await assert.rejects(read({ rowGroups: { from: -1, to: 2 } }), invalid);

@@ -47,6 +47,12 @@ export async function profileTable(
   options: ReadTableOptions = {},
   threads = availableParallelism(),
 ): Promise<DatasetProfile> {
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new RampartError(
+      'RAMPART_TABLE_OPTIONS_INVALID',
+      `threads must be a positive whole number, not ${threads}`,
+    );
+  }
   // One pass over each batch: the readers may refill the same arrays.
   const reuse: ReadTableOptions = { ...options, reuseBatches: true };
   const reader = await openTable(path, reuse);
