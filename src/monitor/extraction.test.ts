@@ -82,6 +82,26 @@ test('rate and margin signals raise alarms of their own', () => {
   assert.notEqual(feed(new ExtractionMonitor(), 'probe', lineSearch('m', 24), 600), undefined);
 });
 
+test('a principal that stays suspicious alarms on PRADA tests, not on every query', () => {
+  const monitor = new ExtractionMonitor();
+  const rows = [
+    [5.1, 3.5, 1.4, 0.2],
+    [6.2, 2.9, 4.3, 1.3],
+    [7.7, 3.0, 6.1, 2.3],
+  ];
+  let alarms = 0;
+  for (let i = 0; i < 3000; i++) {
+    const alarm = monitor.observe({
+      principal: 'p',
+      input: rows[i % 3] as number[],
+      predictedClass: i % 3,
+    });
+    if (alarm !== undefined) alarms++;
+  }
+  // PRADA tests W at most every 10 queries (testEvery).
+  assert.ok(alarms > 0 && alarms <= 300, `${alarms} alarms`);
+});
+
 test('principals are capped: the least recently seen is evicted', () => {
   const monitor = new ExtractionMonitor({ maxPrincipals: 3 });
   for (const p of ['a', 'b', 'c', 'a', 'd'])

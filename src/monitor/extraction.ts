@@ -96,25 +96,28 @@ export class ExtractionMonitor {
     return this.#evicted;
   }
 
-  /** Observes one query; returns an alarm while any signal of its principal is over threshold. */
+  /**
+   * Observes one query; returns an alarm when a signal read on this query is over threshold
+   * (PRADA only on the queries where it tested W, so a principal that stays suspicious alarms
+   * once per test, not on every query in between).
+   */
   observe(observation: ExtractionObservation): Alarm | undefined {
     const state = this.#state(observation.principal);
     state.queries++;
-    const alarms: SignalAlarm[] = [];
-    const add = (signal: ExtractionSignal, reading: SignalReading | undefined): void => {
-      if (reading?.alarm === true) alarms.push({ signal, ...reading });
-    };
-    state.prada.observe(observation.input, observation.predictedClass);
-    const verdict = state.prada.lastVerdict;
-    if (verdict !== undefined) {
-      add('prada', { value: verdict.w, threshold: state.prada.delta, alarm: verdict.alarm });
+    let alarms: SignalAlarm[] | undefined;
+    const verdict = state.prada.observe(observation.input, observation.predictedClass);
+    if (verdict?.alarm === true) {
+      alarms = [{ signal: 'prada', value: verdict.w, threshold: state.prada.delta, alarm: true }];
     }
-    add('rate', state.rate?.observe(observation.time ?? this.#now()));
-    add('coverage', state.coverage?.observe(observation.input));
+    const rate = state.rate?.observe(observation.time ?? this.#now());
+    if (rate?.alarm === true) (alarms ??= []).push({ signal: 'rate', ...rate });
+    const coverage = state.coverage?.observe(observation.input);
+    if (coverage?.alarm === true) (alarms ??= []).push({ signal: 'coverage', ...coverage });
     if (observation.outputScores !== undefined) {
-      add('margin', state.margin?.observe(observation.outputScores));
+      const margin = state.margin?.observe(observation.outputScores);
+      if (margin?.alarm === true) (alarms ??= []).push({ signal: 'margin', ...margin });
     }
-    if (alarms.length === 0) return undefined;
+    if (alarms === undefined) return undefined;
     return { principal: observation.principal, queries: state.queries, signals: alarms };
   }
 

@@ -83,3 +83,34 @@ test('options out of range are refused', () => {
     );
   }
 });
+
+test('a stream repeating the same queries alarms at every test', () => {
+  const detector = new PradaDetector();
+  const rows = [
+    [5.1, 3.5, 1.4, 0.2],
+    [6.2, 2.9, 4.3, 1.3],
+    [7.7, 3.0, 6.1, 2.3],
+  ];
+  const verdicts = [];
+  for (let i = 0; i < 3000; i++) {
+    const verdict = detector.observe(rows[i % 3] as number[], i % 3);
+    if (verdict !== undefined) verdicts.push(verdict);
+  }
+  assert.ok(verdicts.length > 0);
+  assert.ok(verdicts.every((v) => v.alarm));
+});
+
+test('equal distances (exactly repeated queries) are W = 0, an alarm, without a failed test', () => {
+  const detector = new PradaDetector();
+  const rows = [
+    [5, 3, 1, 0],
+    [6, 2, 4, 1],
+  ];
+  const verdicts = [];
+  for (let i = 0; i < 400; i++) {
+    const verdict = detector.observe(rows[i % 2] as number[], i % 2);
+    if (verdict !== undefined) verdicts.push(verdict);
+  }
+  assert.ok(verdicts.length > 0);
+  assert.ok(verdicts.every((v) => v.alarm && v.w === 0));
+});

@@ -83,7 +83,6 @@ export class PradaDetector {
   #dim = -1;
   #queries = 0;
   #rng: number;
-  #last: PradaVerdict | undefined;
   #testedAt = 0;
   #lastPooled = 0;
 
@@ -101,11 +100,6 @@ export class PradaDetector {
   /** Queries observed so far. */
   get queries(): number {
     return this.#queries;
-  }
-
-  /** The most recent test, if any has run. */
-  get lastVerdict(): PradaVerdict | undefined {
-    return this.#last;
   }
 
   /**
@@ -176,21 +170,17 @@ export class PradaDetector {
     this.#lastPooled = kept.length;
     if (kept.length <= this.#o.minPooled) return undefined;
     const sample = kept.length > SHAPIRO_MAX_N ? stride(kept, SHAPIRO_MAX_N) : kept;
-    let result;
-    try {
-      result = shapiroWilk(sample);
-    } catch {
-      // Zero range: every distance equal, which no natural stream produces.
-      result = { w: 0, pValue: 0 };
-    }
-    this.#last = {
+    // Zero range (every distance equal), which no natural stream produces, is W = 0; so is a
+    // sample the test refuses (a distance that overflowed to infinity). Equal distances are
+    // checked first: they are common under attack, and a refusal costs a stack trace.
+    const result = hasRange(sample) ? testNormality(sample) : { w: 0, pValue: 0 };
+    return {
       w: result.w,
       pValue: result.pValue,
       pooled: sample.length,
       queries: this.#queries,
       alarm: result.w < this.#o.delta,
     };
-    return this.#last;
   }
 
   // Distances a class contributes to the pool: all it keeps, once it has enough.
@@ -227,13 +217,38 @@ function minDistance(state: ClassState, input: ArrayLike<number>): number {
 
 /** Values within 3 standard deviations of the mean (PRADA drops |d − mean| ≥ 3σ). */
 function dropOutliers(values: Float64Array): Float64Array {
+  const n = values.length;
   let mean = 0;
-  for (const v of values) mean += v;
-  mean /= values.length || 1;
+  for (let i = 0; i < n; i++) mean += values[i] as number;
+  mean /= n || 1;
   let ss = 0;
-  for (const v of values) ss += (v - mean) * (v - mean);
-  const std = Math.sqrt(ss / (values.length || 1));
-  return std === 0 ? values : values.filter((v) => Math.abs(v - mean) < 3 * std);
+  for (let i = 0; i < n; i++) {
+    const d = (values[i] as number) - mean;
+    ss += d * d;
+  }
+  const limit = 3 * Math.sqrt(ss / (n || 1));
+  if (limit === 0) return values;
+  // In place: the pool is this test's own copy.
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (Math.abs(v - mean) < limit) values[kept++] = v;
+  }
+  return values.subarray(0, kept);
+}
+
+function testNormality(sample: Float64Array): { w: number; pValue: number } {
+  try {
+    return shapiroWilk(sample);
+  } catch {
+    return { w: 0, pValue: 0 };
+  }
+}
+
+function hasRange(values: Float64Array): boolean {
+  const first = values[0] as number;
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return true;
+  return false;
 }
 
 function stride(values: Float64Array, limit: number): Float64Array {
