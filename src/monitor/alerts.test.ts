@@ -115,6 +115,12 @@ test('the router sends one alert per kind and principal/model per cooldown', asy
   await router.flush();
   assert.equal(got.length, 4);
   assert.equal(router.suppressed, 1);
+  // Asking first (to skip building a repeat) agrees with emit and counts the suppression.
+  assert.equal(router.suppresses(alert()), true);
+  assert.equal(router.suppresses(alert({ principal: 'key:k3' })), false);
+  now = 2000;
+  assert.equal(router.suppresses(alert()), false);
+  assert.equal(router.suppressed, 2);
 });
 
 test('an extraction alarm becomes an alert naming the signals', () => {

@@ -178,12 +178,21 @@ export class AlertRouter {
     return this.#suppressed;
   }
 
+  /**
+   * True when an alert of this kind about this principal and model would be suppressed now; a
+   * caller can skip building it (and it is counted as suppressed).
+   */
+  suppresses(about: Pick<Alert, 'kind' | 'principal' | 'model' | 'version'>): boolean {
+    if (!this.#cooling(alertKey(about), this.#now())) return false;
+    this.#suppressed++;
+    return true;
+  }
+
   /** Sends `alert` to every sink unless its key alerted within the cooldown; true when sent. */
   emit(alert: Alert): boolean {
-    const key = `${alert.kind}\u0000${alert.principal ?? ''}\u0000${modelId(alert) ?? ''}`;
+    const key = alertKey(alert);
     const now = this.#now();
-    const last = this.#lastSent.get(key);
-    if (last !== undefined && now - last < this.#cooldownMs) {
+    if (this.#cooling(key, now)) {
       this.#suppressed++;
       return false;
     }
@@ -198,6 +207,11 @@ export class AlertRouter {
       this.#pending.add(delivery);
     }
     return true;
+  }
+
+  #cooling(key: string, now: number): boolean {
+    const last = this.#lastSent.get(key);
+    return last !== undefined && now - last < this.#cooldownMs;
   }
 
   /** Waits for every delivery in flight. */
@@ -224,7 +238,11 @@ export function extractionAlert(
   };
 }
 
-function modelId(alert: Alert): string | undefined {
+function alertKey(alert: Pick<Alert, 'kind' | 'principal' | 'model' | 'version'>): string {
+  return `${alert.kind}\u0000${alert.principal ?? ''}\u0000${modelId(alert) ?? ''}`;
+}
+
+function modelId(alert: Pick<Alert, 'model' | 'version'>): string | undefined {
   if (alert.model === undefined) return undefined;
   return alert.version === undefined ? alert.model : `${alert.model}@${alert.version}`;
 }

@@ -71,7 +71,10 @@ export class ExtractionWatch {
         const alarm = monitor.observe(observation);
         if (alarm === undefined) continue;
         this.#alarms++;
-        router?.emit(extractionAlert(alarm, context));
+        const about = { kind: 'extraction', principal: alarm.principal, ...context } as const;
+        if (router !== undefined && !router.suppresses(about)) {
+          router.emit(extractionAlert(alarm, context));
+        }
         try {
           onAlarm?.(alarm);
         } catch {
