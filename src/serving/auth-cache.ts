@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { RampartError } from '../core/index.js';
+import { hash } from 'node:crypto';
+import { isRampartError } from '../core/index.js';
 import type { Authenticator, Credentials, PrincipalRecord } from '../identity/index.js';
 
 /** Most credentials remembered at once; the oldest are dropped first. */
@@ -7,15 +7,20 @@ const MAX_ENTRIES = 10_000;
 /** How long a refused credential is answered from memory (not re-checked, not re-audited). */
 const REFUSAL_MS = 1_000;
 
-type Entry =
-  | { readonly until: number; readonly principal: PrincipalRecord }
-  | { readonly until: number; readonly refusal: RampartError };
+interface Entry {
+  readonly until: number;
+  /** null: the credential was refused. */
+  readonly principal: PrincipalRecord | null;
+}
 
 /**
  * The gateway's authenticator: the identity module's, with accepted credentials remembered for
  * `ttlMs` (a revoked token or disabled principal stops working within that time) and refused
  * ones for a second, so a flood of one forged token costs neither the store nor the audit log
  * more than once a second. Keys are SHA-256 of the credential; tokens are never kept.
+ *
+ * A refusal is a value (null), not an exception: the gateway answers floods of bad keys, and a
+ * throw per request costs more than the rest of the check. A remembered answer is synchronous.
  */
 export class CachedAuthenticator {
   readonly #inner: Pick<Authenticator, 'authenticate'>;
@@ -33,24 +38,27 @@ export class CachedAuthenticator {
     this.#now = now;
   }
 
-  /** @throws RAMPART_UNAUTHENTICATED (as the inner authenticator decided) */
-  async authenticate(credentials: Credentials): Promise<PrincipalRecord> {
+  /**
+   * The credential's principal, or null when it is refused (RAMPART_UNAUTHENTICATED).
+   * @throws any other error of the inner authenticator (e.g. the store is down)
+   */
+  check(credentials: Credentials): PrincipalRecord | null | Promise<PrincipalRecord | null> {
     const key = cacheKey(credentials);
     const now = this.#now();
     const hit = this.#entries.get(key);
-    if (hit !== undefined && hit.until > now) {
-      if ('refusal' in hit) throw hit.refusal;
-      return hit.principal;
-    }
+    if (hit !== undefined && hit.until > now) return hit.principal;
+    return this.#ask(credentials, key, now);
+  }
+
+  async #ask(credentials: Credentials, key: string, now: number): Promise<PrincipalRecord | null> {
     try {
       const { principal } = await this.#inner.authenticate(credentials);
       if (this.#ttlMs > 0) this.#remember(key, { until: now + this.#ttlMs, principal });
       return principal;
     } catch (error) {
-      if (error instanceof RampartError && error.code === 'RAMPART_UNAUTHENTICATED') {
-        this.#remember(key, { until: now + REFUSAL_MS, refusal: error });
-      }
-      throw error;
+      if (!isRampartError(error, 'RAMPART_UNAUTHENTICATED')) throw error;
+      this.#remember(key, { until: now + REFUSAL_MS, principal: null });
+      return null;
     }
   }
 
@@ -65,9 +73,9 @@ export class CachedAuthenticator {
 }
 
 function cacheKey(credentials: Credentials): string {
-  return createHash('sha256')
-    .update(credentials.bearer ?? '')
-    .update('\0')
-    .update(credentials.certificatePrincipal ?? '')
-    .digest('base64url');
+  return hash(
+    'sha256',
+    `${credentials.bearer ?? ''}\0${credentials.certificatePrincipal ?? ''}`,
+    'base64url',
+  );
 }

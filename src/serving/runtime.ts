@@ -113,7 +113,7 @@ export async function startServing(options: ServingOptions): Promise<RunningServ
       {
         config,
         logger,
-        authenticate: (credentials) => authenticator.authenticate(credentials),
+        authenticate: (credentials) => authenticator.check(credentials),
         authorize: (principal, model, verb) => grants.allows(principal, model, verb),
         router: served,
         extraMetrics: () => canary.metricsText() + (monitor?.metricsText() ?? ''),

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import { isRampartError } from '../../core/index.js';
 import type { Credentials, PrincipalRecord } from '../../identity/index.js';
 import { certificatePrincipal } from '../../identity/index.js';
 import { message, refuse, type GatewayContext, type RequestState } from './context.js';
@@ -26,6 +25,8 @@ type Refuse = (
 
 const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="rampart"' };
+const INVALID_TOKEN = { 'www-authenticate': 'Bearer realm="rampart", error="invalid_token"' };
 
 /** Builds the node:http request listener. */
 export function createHandler(
@@ -44,6 +45,8 @@ export function createHandler(
     ctx.inFlight++;
     res.once('close', () => {
       ctx.inFlight--;
+      if (state.heldKey !== undefined) ctx.perKey.release(state.heldKey);
+      if (state.heldUpstream !== undefined) ctx.perUpstream.release(state.heldUpstream);
       const seconds = (performance.now() - started) / 1000;
       const status = res.headersSent ? res.statusCode : 0;
       ctx.metrics.request(state.model, state.version, status, seconds);
@@ -184,7 +187,6 @@ async function authenticate(
   req: IncomingMessage,
   no: Refuse,
 ): Promise<PrincipalRecord | null> {
-  const challenge = { 'www-authenticate': 'Bearer realm="rampart"' };
   // Node keeps only the first of repeated Authorization headers; count them in the raw list.
   const values: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -192,13 +194,13 @@ async function authenticate(
       values.push(req.rawHeaders[i + 1] ?? '');
   }
   if (values.length > 1) {
-    no(401, 'auth', 'more than one Authorization header', challenge);
+    no(401, 'auth', 'more than one Authorization header', CHALLENGE);
     return null;
   }
   const header = values[0];
   const bearer = header === undefined ? undefined : BEARER.exec(header)?.[1];
   if (header !== undefined && bearer === undefined) {
-    no(401, 'auth', 'the Authorization header is not a Bearer token', challenge);
+    no(401, 'auth', 'the Authorization header is not a Bearer token', CHALLENGE);
     return null;
   }
   const socket = req.socket;
@@ -207,7 +209,7 @@ async function authenticate(
       ? certificatePrincipal(socket.getPeerCertificate())
       : null;
   if (bearer === undefined && certificate === null) {
-    no(401, 'auth', 'authentication required', challenge);
+    no(401, 'auth', 'authentication required', CHALLENGE);
     return null;
   }
   const credentials: Credentials = {
@@ -215,19 +217,18 @@ async function authenticate(
     certificatePrincipal: certificate,
     source: socket.remoteAddress,
   };
+  let principal: PrincipalRecord | null;
   try {
-    return await ctx.options.authenticate(credentials);
+    principal = await ctx.options.authenticate(credentials);
   } catch (error) {
-    if (isRampartError(error, 'RAMPART_UNAUTHENTICATED')) {
-      no(401, 'auth', 'the credential was not accepted', {
-        'www-authenticate': 'Bearer realm="rampart", error="invalid_token"',
-      });
-      return null;
-    }
     ctx.options.logger.error('gateway authentication failed', { error: message(error) });
     no(503, 'unavailable', 'authentication is unavailable', { 'retry-after': '1' });
     return null;
   }
+  if (principal === null) {
+    no(401, 'auth', 'the credential was not accepted', INVALID_TOKEN);
+  }
+  return principal;
 }
 
 function sendMetrics(ctx: GatewayContext, res: ServerResponse): void {

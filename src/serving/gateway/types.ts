@@ -64,13 +64,20 @@ export interface GatewayOptions {
   readonly config: Config['gateway'];
   /** Access log: one line per request, no payloads, no credentials. */
   readonly logger: Logger;
-  /** @throws RAMPART_UNAUTHENTICATED for a bad or missing credential */
-  readonly authenticate: (credentials: Credentials) => Promise<PrincipalRecord>;
+  /**
+   * The credential's principal, or null when the credential is refused (answered 401). May
+   * answer synchronously (a cached decision).
+   * @throws only when it cannot decide (e.g. the store is down; answered 503)
+   */
+  readonly authenticate: (
+    credentials: Credentials,
+  ) => PrincipalRecord | null | Promise<PrincipalRecord | null>;
+  /** @throws only when it cannot decide (answered 503) */
   readonly authorize: (
     principal: PrincipalRecord,
     model: string,
     verb: 'infer' | 'metadata',
-  ) => Promise<boolean>;
+  ) => boolean | Promise<boolean>;
   readonly router: Router;
   /** Shared token buckets; default: in memory, per process. */
   readonly limits?: LimitBackend;
