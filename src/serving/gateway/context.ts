@@ -27,6 +27,9 @@ export interface RequestState {
   version: string;
   principal: string;
   reason: RejectionReason | '';
+  /** The in-flight slots this request holds (per caller, per upstream), released on close. */
+  heldKey?: string | undefined;
+  heldUpstream?: string | undefined;
   /** The validated inputs and the checked outputs, for the inference observer. */
   inputs?: readonly Tensor[] | undefined;
   outputs?: readonly Tensor[] | undefined;

@@ -66,9 +66,7 @@ export async function handleInfer(
     });
     return;
   }
-  res.once('close', () => {
-    ctx.perKey.release(principal.subject);
-  });
+  state.heldKey = principal.subject;
   const upstream = route.upstream;
   if (!ctx.perUpstream.tryAcquire(upstream.key, config.maxInFlightPerUpstream)) {
     no(429, 'concurrency', 'too many requests in flight for this model', {
@@ -76,9 +74,7 @@ export async function handleInfer(
     });
     return;
   }
-  res.once('close', () => {
-    ctx.perUpstream.release(upstream.key);
-  });
+  state.heldUpstream = upstream.key;
 
   const type = req.headers['content-type'] ?? '';
   if (!JSON_TYPE.test(type) || 'inference-header-content-length' in req.headers) {

@@ -34,25 +34,36 @@ interface Histogram {
   count: number;
 }
 
+/** One model version's series: its label text, requests by status, and its latency. */
+interface Series {
+  readonly labels: string;
+  readonly byStatus: Map<number, number>;
+  readonly latency: Histogram | undefined;
+}
+
 /** Counters and histograms for one gateway. */
 export class GatewayMetrics {
-  readonly #requests = new Map<string, number>();
-  readonly #latency = new Map<string, Histogram>();
+  // Keyed by model and version: the label text is escaped once per series, not per request.
+  readonly #series = new Map<string, Series>();
   readonly #rejections = new Map<RejectionReason, number>();
 
   /** Counts one answered request; `model`/`version` are '' when no route was resolved. */
   request(model: string, version: string, status: number, seconds: number): void {
-    const labels = `model="${escape(model)}",version="${escape(version)}"`;
-    const key = `${labels},status="${status}"`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    if (model === '') return;
-    let histogram = this.#latency.get(labels);
-    if (histogram === undefined) {
-      histogram = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.#latency.set(labels, histogram);
+    const key = `${model}\u0000${version}`;
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      series = {
+        labels: `model="${escape(model)}",version="${escape(version)}"`,
+        byStatus: new Map(),
+        latency: model === '' ? undefined : { counts: BUCKETS.map(() => 0), sum: 0, count: 0 },
+      };
+      this.#series.set(key, series);
     }
-    for (const [i, bound] of BUCKETS.entries()) {
-      if (seconds <= bound) histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
+    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1);
+    const histogram = series.latency;
+    if (histogram === undefined) return;
+    for (let i = 0; i < BUCKETS.length; i++) {
+      if (seconds <= (BUCKETS[i] as number)) histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
     }
     histogram.sum += seconds;
     histogram.count++;
@@ -69,14 +80,17 @@ export class GatewayMetrics {
       '# HELP rampart_gateway_requests_total Requests answered, by model, version and status.',
       '# TYPE rampart_gateway_requests_total counter',
     ];
-    for (const [labels, value] of this.#requests) {
-      lines.push(`rampart_gateway_requests_total{${labels}} ${value}`);
+    for (const { labels, byStatus } of this.#series.values()) {
+      for (const [status, value] of byStatus) {
+        lines.push(`rampart_gateway_requests_total{${labels},status="${status}"} ${value}`);
+      }
     }
     lines.push(
       '# HELP rampart_gateway_request_duration_seconds Time from request to answer, per model version.',
       '# TYPE rampart_gateway_request_duration_seconds histogram',
     );
-    for (const [labels, h] of this.#latency) {
+    for (const { labels, latency: h } of this.#series.values()) {
+      if (h === undefined) continue;
       for (const [i, bound] of BUCKETS.entries()) {
         const le = String(bound);
         lines.push(
