@@ -139,6 +139,12 @@ describe('OIP tensor codec', () => {
     assert.deepEqual(fromOrtTensor('label', safe).data, [-3, 9007199254740991]);
     const big = new OrtTensor('int64', BigInt64Array.from([9007199254740992n]), [1]);
     assert.throws(() => fromOrtTensor('label', big), refusedWith('RAMPART_TENSOR_UNREPRESENTABLE'));
+    const low = new OrtTensor('int64', BigInt64Array.from([-9007199254740991n]), [1]);
+    assert.deepEqual(fromOrtTensor('label', low).data, [-9007199254740991]);
+    for (const beyond of [-9007199254740992n, 9007199254740993n, -(2n ** 63n)]) {
+      const t = new OrtTensor('int64', BigInt64Array.from([beyond]), [1]);
+      assert.throws(() => fromOrtTensor('label', t), refusedWith('RAMPART_TENSOR_UNREPRESENTABLE'));
+    }
     const huge = new OrtTensor('uint64', BigUint64Array.from([2n ** 63n]), [1]);
     assert.throws(() => fromOrtTensor('u', huge), refusedWith('RAMPART_TENSOR_UNREPRESENTABLE'));
   });

@@ -247,20 +247,26 @@ function unrepresentable(name: string, message: string): RampartError {
 }
 
 function jsonNumbers(name: string, data: ArrayLike<number>): number[] {
-  const out = Array.from(data);
-  const bad = out.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw unrepresentable(name, `element ${bad} is ${String(out[bad])}`);
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i] as number;
+    if (!Number.isFinite(value)) throw unrepresentable(name, `element ${i} is ${String(value)}`);
+    out[i] = value;
+  }
   return out;
 }
 
 function jsonBigInts(name: string, data: BigInt64Array | BigUint64Array): number[] {
-  const max = BigInt(Number.MAX_SAFE_INTEGER);
-  return Array.from(data, (value, i) => {
-    if (value > max || value < -max) {
-      throw unrepresentable(name, `element ${i} (${value}) is beyond ±2^53-1`);
+  const out = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    // Rounding is monotonic and ±(2^53 − 1) is exact, so this refuses exactly what is beyond.
+    const value = Number(data[i]);
+    if (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) {
+      throw unrepresentable(name, `element ${i} (${String(data[i])}) is beyond ±2^53-1`);
     }
-    return Number(value);
-  });
+    out[i] = value;
+  }
+  return out;
 }
 
 /**

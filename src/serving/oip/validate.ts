@@ -133,7 +133,8 @@ function checkTensors(
   const seen = new Set<string>();
   const tensors: Tensor[] = [];
   let budget = limits.maxElements;
-  for (const [index, item] of items.entries()) {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
     if (!isObject(item)) return fail(`${kind} ${index} must be an object`);
     const name = item.name;
     if (typeof name !== 'string') return fail(`${kind} ${index} has no "name"`);
@@ -253,7 +254,8 @@ function checkElements(
 ): string | null {
   const range = INTEGER_RANGE[datatype];
   const floatMax = FLOAT_MAX[datatype];
-  for (const [i, v] of data.entries()) {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
     if (datatype === 'BOOL') {
       if (typeof v !== 'boolean') return `element ${i} is not a boolean`;
     } else if (datatype === 'BYTES') {
