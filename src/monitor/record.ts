@@ -91,9 +91,9 @@ export interface InferenceFacts {
   readonly principal: string;
   readonly latencyMs: number;
   readonly status: number;
-  readonly inputs?: readonly MonitorTensor[];
-  readonly outputs?: readonly MonitorTensor[];
-  readonly predicted?: string | number;
+  readonly inputs?: readonly MonitorTensor[] | undefined;
+  readonly outputs?: readonly MonitorTensor[] | undefined;
+  readonly predicted?: string | number | undefined;
   readonly time?: Date;
 }
 
@@ -125,7 +125,8 @@ export class RecordBuilder {
   /** The record for one request. */
   build(facts: InferenceFacts): InferenceRecord {
     const { mode, saltId } = this.#policy;
-    const data: InferenceData = {
+    // Built field by field (no spreads): the gateway builds one record per request.
+    const data: Mutable<InferenceData> = {
       request_id: facts.requestId,
       model: facts.model,
       version: facts.version,
@@ -133,14 +134,12 @@ export class RecordBuilder {
       latency_ms: facts.latencyMs,
       status: facts.status,
       privacy: saltId === undefined || mode === 'none' ? { mode } : { mode, salt_id: saltId },
-      ...(facts.inputs === undefined || mode === 'none'
-        ? {}
-        : { inputs: this.#tensors(facts.inputs) }),
-      ...(facts.outputs === undefined || mode === 'none'
-        ? {}
-        : { outputs: this.#tensors(facts.outputs) }),
-      ...(facts.predicted === undefined ? {} : { predicted: facts.predicted }),
     };
+    if (mode !== 'none') {
+      if (facts.inputs !== undefined) data.inputs = this.#tensors(facts.inputs);
+      if (facts.outputs !== undefined) data.outputs = this.#tensors(facts.outputs);
+    }
+    if (facts.predicted !== undefined) data.predicted = facts.predicted;
     return {
       specversion: '1.0',
       id: facts.requestId,
@@ -154,24 +153,28 @@ export class RecordBuilder {
   }
 
   #tensors(tensors: readonly MonitorTensor[]): RecordedTensor[] {
-    return tensors.map((t) => {
-      const meta = { name: t.name, datatype: t.datatype, shape: t.shape };
-      switch (this.#policy.mode) {
-        case 'summary':
-          return { ...meta, summary: summarise(t.data) };
-        case 'hashed':
-          return { ...meta, hmac_sha256: this.#hash(t) };
-        case 'full':
-          return { ...meta, data: t.data };
-        case 'none':
-        case 'redacted': {
-          const rule = this.#policy.fields?.[t.name] ?? 'drop';
-          if (rule === 'keep') return { ...meta, data: t.data };
-          if (rule === 'hash') return { ...meta, hmac_sha256: this.#hash(t) };
-          return meta;
-        }
+    const out: RecordedTensor[] = [];
+    for (const t of tensors) out.push(this.#tensor(t));
+    return out;
+  }
+
+  #tensor(t: MonitorTensor): RecordedTensor {
+    const { name, datatype, shape } = t;
+    switch (this.#policy.mode) {
+      case 'summary':
+        return { name, datatype, shape, summary: summarise(t.data) };
+      case 'hashed':
+        return { name, datatype, shape, hmac_sha256: this.#hash(t) };
+      case 'full':
+        return { name, datatype, shape, data: t.data };
+      case 'none':
+      case 'redacted': {
+        const rule = this.#policy.fields?.[t.name] ?? 'drop';
+        if (rule === 'keep') return { name, datatype, shape, data: t.data };
+        if (rule === 'hash') return { name, datatype, shape, hmac_sha256: this.#hash(t) };
+        return { name, datatype, shape };
       }
-    });
+    }
   }
 
   #hash(t: MonitorTensor): string {
@@ -190,25 +193,31 @@ export function summarise(data: readonly (number | string | boolean)[]): TensorS
   let finite = 0;
   let strings = 0;
   let length = 0;
-  for (const v of data) {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
     if (typeof v === 'string') {
       strings++;
       length += v.length;
       continue;
     }
-    const x = typeof v === 'boolean' ? Number(v) : v;
+    const x = typeof v === 'boolean' ? Number(v) : (v as number);
     if (!Number.isFinite(x)) continue;
     finite++;
     sum += x;
     if (x < min) min = x;
     if (x > max) max = x;
   }
-  return {
-    count: data.length,
-    ...(finite === 0 ? {} : { min, max, mean: sum / finite }),
-    ...(strings === 0 ? {} : { mean_length: length / strings }),
-  };
+  const summary: Mutable<TensorSummary> = { count: data.length };
+  if (finite > 0) {
+    summary.min = min;
+    summary.max = max;
+    summary.mean = sum / finite;
+  }
+  if (strings > 0) summary.mean_length = length / strings;
+  return summary;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function invalid(message: string): RampartError {
   return new RampartError('RAMPART_MONITOR_INVALID', message, {

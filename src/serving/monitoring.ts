@@ -130,9 +130,9 @@ export async function startMonitor(deps: MonitorDeps): Promise<GatewayMonitor | 
         principal: inference.principal,
         latencyMs: inference.latencyMs,
         status: inference.status,
-        ...(inference.inputs === undefined ? {} : { inputs: inference.inputs }),
-        ...(inference.outputs === undefined ? {} : { outputs: inference.outputs }),
-        ...predictedOf(inference.outputs),
+        inputs: inference.inputs,
+        outputs: inference.outputs,
+        predicted: predictedOf(inference.outputs),
       });
       if (inference.status === 200) drift.observe(inference);
       if (config.extraction.enabled && inference.status === 200) {
@@ -208,14 +208,14 @@ function scoresOf(outputs: readonly Tensor[] | undefined): Tensor | undefined {
   );
 }
 
-function predictedOf(outputs: readonly Tensor[] | undefined): { predicted?: number | string } {
+function predictedOf(outputs: readonly Tensor[] | undefined): number | string | undefined {
   const scores = scoresOf(outputs);
   if (scores !== undefined && scores.shape[0] === 1) {
-    return { predicted: argmax(scores.data as readonly number[], 0, scores.shape[1] ?? 0) };
+    return argmax(scores.data as readonly number[], 0, scores.shape[1] ?? 0);
   }
   const label = outputs?.find((t) => t.shape.length === 1 && t.shape[0] === 1);
   const value = label?.data[0];
-  return typeof value === 'number' || typeof value === 'string' ? { predicted: value } : {};
+  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
 }
 
 function argmax(data: readonly number[], start: number, width: number): number {
