@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseGatewayPath } from './path.js';
+import { parseGatewayPath, parseSlowly } from './path.js';
 
 describe('parseGatewayPath', () => {
   it('matches the OIP routes it serves', () => {
@@ -59,6 +59,21 @@ describe('parseGatewayPath', () => {
           );
         }
       }),
+    );
+  });
+
+  it('answers as the full segment checks do, fast path or not', () => {
+    const token = fc.constantFrom(
+      ...['/', 'v2', 'models', 'versions', 'infer', 'ready', 'm', 'M', '1', '.', '..', '-', '_'],
+      ...['%2F', '?', '#', '\\', 'health', 'live', 'x'.repeat(130)],
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 12 }), (tokens) => {
+        for (const target of [tokens.join(''), `/v2/models/${tokens.join('')}`]) {
+          assert.deepEqual(parseGatewayPath(target), parseSlowly(target), target);
+        }
+      }),
+      { numRuns: 5000 },
     );
   });
 });

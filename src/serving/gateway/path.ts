@@ -29,8 +29,28 @@ const FIXED: Readonly<Record<string, GatewayPath>> = {
   '/metrics': { kind: 'metrics' },
 };
 
+// The common shape in one match: every character class here excludes `%`, `?`, `#`, `\`, empty
+// and dot segments, so only a `..` inside a name is left for the full checks below to refuse.
+const MODEL_TARGET =
+  /^\/v2\/models\/([a-z0-9][a-z0-9._-]{0,127})(?:\/versions\/([A-Za-z0-9][A-Za-z0-9._-]{0,63}))?(?:\/(infer|ready))?$/;
+const TAIL_KIND = { infer: 'infer', ready: 'model-ready' } as const;
+
 /** Matches a raw request target (`req.url`) against the allowlist. */
 export function parseGatewayPath(target: string): PathResult {
+  const match = target.length <= MAX_TARGET ? MODEL_TARGET.exec(target) : null;
+  if (match !== null && !target.includes('..')) {
+    const [, model = '', version, tail] = match;
+    const kind = tail === undefined ? 'model-metadata' : TAIL_KIND[tail as keyof typeof TAIL_KIND];
+    return { ok: true, path: { kind, model, version } };
+  }
+  return parseSlowly(target);
+}
+
+/**
+ * The full checks alone, segment by segment: what {@link parseGatewayPath} answers for targets
+ * its one-match fast path does not take (and must agree with on those it does: tested).
+ */
+export function parseSlowly(target: string): PathResult {
   if (target.length > MAX_TARGET) return refuse(400, 'the request target is too long');
   if (!target.startsWith('/')) return refuse(400, 'the request target must be a path');
   if (target.includes('?') || target.includes('#')) {

@@ -197,18 +197,18 @@ function checkTensor(
 }
 
 function checkShape(shape: unknown, meta: TensorMetadata, label: string): Check<number[]> {
-  const want = `[${meta.shape.join(', ')}]`;
+  const want = (): string => `[${meta.shape.join(', ')}]`;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     return fail(`${label}: "shape" must be an array of non-negative integers`);
   }
   const dims = shape as number[];
   if (dims.length !== meta.shape.length) {
-    return fail(`${label}: expected rank ${meta.shape.length} (${want}), got [${dims.join(', ')}]`);
+    return fail(`${label}: expected rank ${meta.shape.length} (${want()}), got [${dims.join(', ')}]`);
   }
   for (const [i, dim] of dims.entries()) {
     const declared = meta.shape[i];
     if (declared !== -1 && declared !== dim) {
-      return fail(`${label}: dimension ${i} must be ${declared} (${want}), got ${dim}`);
+      return fail(`${label}: dimension ${i} must be ${declared} (${want()}), got ${dim}`);
     }
   }
   return { ok: true, value: dims };
