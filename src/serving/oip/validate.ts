@@ -203,7 +203,9 @@ function checkShape(shape: unknown, meta: TensorMetadata, label: string): Check<
   }
   const dims = shape as number[];
   if (dims.length !== meta.shape.length) {
-    return fail(`${label}: expected rank ${meta.shape.length} (${want()}), got [${dims.join(', ')}]`);
+    return fail(
+      `${label}: expected rank ${meta.shape.length} (${want()}), got [${dims.join(', ')}]`,
+    );
   }
   for (const [i, dim] of dims.entries()) {
     const declared = meta.shape[i];
