@@ -156,7 +156,7 @@ export async function run(): Promise<BenchResult> {
         for (const t of targets)
           latency.get(t.name)?.push(await load(t, ok, MODERATE, plan.seconds));
       }
-      for (let round = 1; round <= Math.min(2, plan.rounds); round++) {
+      for (let round = 1; round <= plan.rounds; round++) {
         progress(`throughput round ${String(round)}`);
         for (const t of targets) heavy.get(t.name)?.push(await load(t, ok, HEAVY, plan.seconds));
       }
@@ -233,17 +233,34 @@ function summarise(m: Measured): BenchResult {
   const nginxP50Added = added('nginx', (r) => r.p50Us);
   const nginxP99Added = added('nginx', (r) => r.p99Us);
   const rps = med(m.heavy, 'gateway', (r) => r.rps);
-  const unmonitoredRps = med(m.heavy, 'gateway_unmonitored', (r) => r.rps);
-  const logOnlyRps = med(m.heavy, 'gateway_log_only', (r) => r.rps);
-  const lossPct = (of: number) =>
-    unmonitoredRps === 0 ? 0 : ((unmonitoredRps - of) / unmonitoredRps) * 100;
+  // wrk shares the two cores with the target, so requests per second say more about that
+  // sharing than about the gateway; CPU per request does not. On one saturated core the
+  // throughput a feature costs is 1 − (CPU per request without it) / (CPU per request with it),
+  // taken per round (both targets ran back to back) and then the median.
+  const cpuLossPct = (without: string, withIt: string): number =>
+    median(
+      runs(m.heavy, withIt).map((r, i) => {
+        const base = runs(m.heavy, without)[i] ?? r;
+        return (1 - cpuUs(base) / cpuUs(r)) * 100;
+      }),
+    );
   // The issue's measure: the inference log in summary mode; extraction detection on top of it.
-  const monitorOverheadPct = lossPct(logOnlyRps);
-  const extractionOverheadPct = lossPct(rps);
+  const monitorOverheadPct = cpuLossPct('gateway_unmonitored', 'gateway_log_only');
+  const extractionOverheadPct = cpuLossPct('gateway_unmonitored', 'gateway');
   const nginxRps = med(m.heavy, 'nginx', (r) => r.rps);
-  // The default gateway runs the model itself: its own cost is its CPU minus the model's.
+  // An in-process gateway runs the model itself: its own cost is its CPU minus the upstream's
+  // (the same model behind Node's http) in the same round; then the median.
+  const ownCpu = (name: string): number =>
+    Math.max(
+      1,
+      median(
+        runs(m.heavy, name).map((r, i) => cpuUs(r) - cpuUs(runs(m.heavy, 'upstream')[i] ?? r)),
+      ),
+    );
   const upstreamCpu = med(m.heavy, 'upstream', cpuUs);
-  const gatewayCpu = Math.max(1, med(m.heavy, 'gateway', cpuUs) - upstreamCpu);
+  const gatewayCpu = ownCpu('gateway');
+  // What the issue's goal names: authentication, rate limiting and validation (no monitor).
+  const unmonitoredCpu = ownCpu('gateway_unmonitored');
   const externalCpu = med(m.heavy, 'gateway_external', cpuUs);
   const nginxCpu = med(m.heavy, 'nginx', cpuUs);
   const all = [...m.latency.values(), ...m.heavy.values()].flat();
@@ -255,9 +272,9 @@ function summarise(m: Measured): BenchResult {
   const goals = [
     `p50 added ${p50Added.toFixed(0)} µs (goal ≤ 150)`,
     `p99 added ${p99Added.toFixed(0)} µs (goal ≤ 1000)`,
-    `${(1e6 / gatewayCpu).toFixed(0)} req/s per core (goal ≥ 8000)`,
+    `${(1e6 / unmonitoredCpu).toFixed(0)} req/s per core with authentication, rate limiting and validation (goal ≥ 8000; ${(1e6 / gatewayCpu).toFixed(0)} with the monitor on too)`,
     `refusal ${rejectUs.toFixed(1)} µs CPU (goal ≤ 50)`,
-    `monitoring overhead ${monitorOverheadPct.toFixed(1)} % of throughput (goal ≤ 5; with extraction detection ${extractionOverheadPct.toFixed(1)} %)`,
+    `monitoring overhead ${monitorOverheadPct.toFixed(1)} % of throughput per core (goal ≤ 5; with extraction detection ${extractionOverheadPct.toFixed(1)} %)`,
   ];
   progress(`goals: ${goals.join('; ')}`);
   if (failed > 0) progress(`WARNING: ${String(failed)} requests did not get the expected answer`);
@@ -270,6 +287,8 @@ function summarise(m: Measured): BenchResult {
       rps: round3(rps),
       cpu_us: round3(gatewayCpu),
       rps_per_core: round3(1e6 / gatewayCpu),
+      unmonitored_own_cpu_us: round3(unmonitoredCpu),
+      unmonitored_rps_per_core: round3(1e6 / unmonitoredCpu),
       reject_us: round3(rejectUs),
       reject_rps: round3(reject.rps),
       reject_fresh_us: round3(cpuUs(rejectFresh)),
@@ -294,7 +313,7 @@ function summarise(m: Measured): BenchResult {
       upstream_p50_us: med(m.latency, 'upstream', (r) => r.p50Us),
       upstream_p99_us: med(m.latency, 'upstream', (r) => r.p99Us),
       upstream_rps: round3(med(m.heavy, 'upstream', (r) => r.rps)),
-      unmonitored_rps: round3(unmonitoredRps),
+      unmonitored_rps: round3(med(m.heavy, 'gateway_unmonitored', (r) => r.rps)),
       upstream_cpu_us: round3(upstreamCpu),
       nginx_p50_added_us: round3(nginxP50Added),
       nginx_p99_added_us: round3(nginxP99Added),
