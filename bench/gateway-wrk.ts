@@ -13,6 +13,11 @@ export interface WrkRequest {
   readonly bearer?: string;
   /** A different well-formed but unknown token on every request (defeats refusal caching). */
   readonly freshForgedToken?: boolean;
+  /**
+   * Each connection waits this long before each request (wrk's `delay()`): a moderate offered
+   * load rather than a closed loop at full speed, which would keep the target saturated.
+   */
+  readonly pauseMs?: number;
 }
 
 /** One wrk run. */
@@ -55,6 +60,9 @@ export function writeWrkScript(dir: string, name: string, request: WrkRequest): 
       '  return wrk.format()',
       'end',
     );
+  }
+  if (request.pauseMs !== undefined) {
+    lines.push(`delay = function() return ${String(request.pauseMs)} end`);
   }
   lines.push(
     'done = function(summary, latency, requests)',

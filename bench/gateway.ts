@@ -23,7 +23,11 @@ interface Plan {
 }
 const FULL: Plan = { rounds: 3, seconds: 5, warmupSeconds: 2 };
 const QUICK: Plan = { rounds: 1, seconds: 2, warmupSeconds: 1 };
+// Moderate load: 4 connections, each pausing 4 ms before every request, so at most ~1,000
+// requests per second are offered, well under every target's capacity (serving.md §8.3
+// measures added latency at ≤ 50 % CPU). Heavy load: a closed loop of 32 connections.
 const MODERATE = 4;
+const MODERATE_PAUSE_MS = 4;
 const HEAVY = 32;
 
 interface Target {
@@ -143,6 +147,11 @@ export async function run(): Promise<BenchResult> {
 
       // Every target gets the same bytes, Authorization header included.
       const ok = writeWrkScript(dir, 'infer', { body, bearer: seeded.apiKey });
+      const paced = writeWrkScript(dir, 'infer-paced', {
+        body,
+        bearer: seeded.apiKey,
+        pauseMs: MODERATE_PAUSE_MS,
+      });
       const refused = writeWrkScript(dir, 'wrong-key', { body, bearer: wrong });
       const forged = writeWrkScript(dir, 'forged-keys', { body, freshForgedToken: true });
       const refusedGet = writeWrkScript(dir, 'wrong-key-get', { bearer: wrong });
@@ -154,7 +163,7 @@ export async function run(): Promise<BenchResult> {
       for (let round = 1; round <= plan.rounds; round++) {
         progress(`latency round ${String(round)}/${String(plan.rounds)}`);
         for (const t of targets)
-          latency.get(t.name)?.push(await load(t, ok, MODERATE, plan.seconds));
+          latency.get(t.name)?.push(await load(t, paced, MODERATE, plan.seconds));
       }
       for (let round = 1; round <= plan.rounds; round++) {
         progress(`throughput round ${String(round)}`);
@@ -303,6 +312,8 @@ function summarise(m: Measured): BenchResult {
       external_p99_added_us: round3(externalP99Added),
       external_rps: round3(med(m.heavy, 'gateway_external', (r) => r.rps)),
       external_cpu_us: round3(externalCpu),
+      moderate_rps: round3(med(m.latency, 'gateway', (r) => r.rps)),
+      moderate_cpu_pct: round3(med(m.latency, 'gateway', (r) => (r.cpuSeconds / r.seconds) * 100)),
       p50_us: med(m.latency, 'gateway', (r) => r.p50Us),
       p99_us: med(m.latency, 'gateway', (r) => r.p99Us),
       body_bytes: Buffer.byteLength(m.body),
