@@ -189,9 +189,11 @@ async function authenticate(
 ): Promise<PrincipalRecord | null> {
   // Node keeps only the first of repeated Authorization headers; count them in the raw list.
   const values: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]?.toLowerCase() === 'authorization')
-      values.push(req.rawHeaders[i + 1] ?? '');
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // The length test first: most header names are not 13 characters long.
+    if (name.length === 13 && name.toLowerCase() === 'authorization') values.push(raw[i + 1] ?? '');
   }
   if (values.length > 1) {
     no(401, 'auth', 'more than one Authorization header', CHALLENGE);
