@@ -40,6 +40,7 @@ export { DEFAULT_IGNORE_PATHS, entryName, normaliseIgnorePaths, readFolder } fro
 export { statKeyOf, VerifyCache } from './hash/verify-cache.js';
 
 export { canonicalBytes, canonicalize } from './canonical-json.js';
+export { isoNow } from './clock.js';
 export type { CanonicalizeOptions } from './canonical-json.js';
 export { MAX_SIGNATURES, pae, parseEnvelope, signEnvelope, verifyEnvelope } from './dsse.js';
 export type { Envelope, EnvelopeLimits, EnvelopeSignature, VerifiedEnvelope } from './dsse.js';

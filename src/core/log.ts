@@ -1,3 +1,5 @@
+import { isoNow } from './clock.js';
+
 /** Severity levels, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -32,10 +34,10 @@ const SECRET_FIELD = /token|secret|password|passphrase|authorization|cookie|api[
 
 /** Creates a structured logger; secret-looking fields are redacted. */
 export function createLogger(options: LoggerOptions, bindings: LogFields = {}): Logger {
-  const now = options.now ?? (() => new Date());
+  const { now } = options;
   const write = (level: LogLevel, message: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[options.level]) return;
-    const time = now().toISOString();
+    const time = now === undefined ? isoNow() : now().toISOString();
     if (options.format === 'json') {
       // One pass over the fields into the line's object: servers log a line per request.
       const line: Record<string, unknown> = { time, level, msg: message };

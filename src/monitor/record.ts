@@ -3,7 +3,7 @@
  * and outputs kept, summarised, hashed, redacted or left out according to the privacy mode.
  */
 import { createHmac } from 'node:crypto';
-import { canonicalBytes, RampartError } from '../core/index.js';
+import { canonicalBytes, isoNow, RampartError } from '../core/index.js';
 
 /** The part of an OIP v2 tensor the monitor reads (monitor sits below serving). */
 export interface MonitorTensor {
@@ -145,7 +145,7 @@ export class RecordBuilder {
       id: facts.requestId,
       source: this.#source,
       type: INFERENCE_EVENT_TYPE,
-      time: (facts.time ?? new Date()).toISOString(),
+      time: facts.time === undefined ? isoNow() : facts.time.toISOString(),
       datacontenttype: 'application/json',
       subject: `${facts.model}@${facts.version}`,
       data,
