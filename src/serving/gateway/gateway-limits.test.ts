@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { connect } from 'node:net';
-import { inferBody, infer, send, startHarness } from './gateway.fixture.js';
+import { inferBody, infer, principal, rawExchange, send, startHarness } from './gateway.fixture.js';
 
 describe('gateway: limits, load and upstream failures', () => {
   it('limits each (caller, model) bucket on its own: 429 with Retry-After for one, not the other', async () => {
@@ -64,6 +64,30 @@ describe('gateway: limits, load and upstream failures', () => {
       assert.equal((await infer(port, inferBody(), 'tok-bob')).status, 200);
       assert.equal((await first).status, 200);
       assert.equal((await infer(port, inferBody())).status, 200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a caller that leaves while its credential is checked holds no in-flight slot', async () => {
+    // A slow authenticator: the client is gone before the gateway could take a slot.
+    const h = await startHarness(
+      { maxInFlightPerKey: 1, maxInFlightPerUpstream: 1 },
+      { authenticate: () => sleep(150).then(() => principal('alice')) },
+    );
+    try {
+      const port = h.gateway.port;
+      const body = inferBody();
+      const head =
+        'POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-alice\r\n' +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      for (let i = 0; i < 2; i++) {
+        const left = await rawExchange(port, head, 30);
+        assert.equal(left.text, '');
+        await sleep(250);
+      }
+      assert.equal((await infer(port, body)).status, 200);
+      assert.equal(h.upstream.received.length, 1);
     } finally {
       await h.close();
     }

@@ -121,7 +121,8 @@ export const TOKENS: Readonly<Record<string, string>> = {
   'tok-eve': 'eve',
 };
 
-function principal(subject: string): PrincipalRecord {
+/** A principal record for `subject`, as the harness's authenticator answers. */
+export function principal(subject: string): PrincipalRecord {
   return {
     subject,
     type: 'service',

@@ -60,6 +60,9 @@ export async function handleInfer(
     return;
   }
   if (limit.cost === 'requests' && !(await take(1))) return;
+  // The caller may have left while this request awaited (credential, grant, limiter): its close
+  // has run, so a slot taken now would never be given back.
+  if (res.destroyed) return;
   if (!ctx.perKey.tryAcquire(principal.subject, config.maxInFlightPerKey)) {
     no(429, 'concurrency', 'too many requests in flight for this caller', {
       'retry-after': '1',
