@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { outputLayout, outputRows, rowsTable, sameLayout } from './output-rows.js';
+import type { ColumnBatch } from '../data/index.js';
+import { CELL_INVALID, CELL_MISSING, CELL_PRESENT } from '../data/table/batch.js';
+import { keepFirstRows, outputLayout, outputRows, rowsTable, sameLayout } from './output-rows.js';
 import type { Tensor } from './oip/types.js';
 
 const outputs: Tensor[] = [
@@ -41,5 +43,38 @@ describe('output rows (output drift)', () => {
     const short: Tensor[] = [{ ...outputs[0]!, data: [0.5] }, outputs[1]!];
     const [row] = outputRows(layout, short, 1);
     assert.deepEqual(row?.slice(1, 3).map(Number.isNaN), [true, true]);
+  });
+
+  it('keeps the first training rows whose numeric cells are all present and finite', async () => {
+    const P = CELL_PRESENT;
+    const batch = (firstRow: number, a: number[], aState: number[], b: number[]): ColumnBatch => ({
+      names: ['a', 'species', 'b'],
+      columns: [
+        { type: 'number', values: Float64Array.from(a), state: Uint8Array.from(aState) },
+        { type: 'string', values: a.map(() => 'setosa') },
+        { type: 'integer', values: Float64Array.from(b), state: Uint8Array.from(b.map(() => P)) },
+      ],
+      rows: a.length,
+      firstRow,
+    });
+    async function* batches() {
+      // Row 1 is missing a, row 2 holds invalid text, row 3 is NaN: none can be predicted.
+      yield batch(
+        0,
+        [1, 0, 0, Number.NaN, 5],
+        [P, CELL_MISSING, CELL_INVALID, P, P],
+        [10, 20, 30, 40, 50],
+      );
+      yield batch(5, [6, 7, 8], [P, P, P], [60, 70, 80]);
+    }
+    const rows: number[][] = [];
+    const passed: ColumnBatch[] = [];
+    for await (const b of keepFirstRows(batches(), rows, 3)) passed.push(b);
+    assert.deepEqual(rows, [
+      [1, 10],
+      [5, 50],
+      [6, 60],
+    ]);
+    assert.equal(passed.length, 2, 'every batch is passed on');
   });
 });

@@ -2,9 +2,15 @@
  * Output tensors as table rows, for output drift: a numeric output of shape [n] is one column
  * named after it, one of shape [n, k] is k columns `name[0]` … `name[k-1]`. Other shapes and
  * non-numeric outputs are left out. Integer outputs (class labels) are typed `integer`, so that
- * the drift test treats few distinct values as categories.
+ * the drift test treats few distinct values as categories. And the training rows the output
+ * reference is predicted from.
  */
-import type { CollectedTable, ColumnType } from '../data/index.js';
+import {
+  CELL_PRESENT,
+  type CollectedTable,
+  type ColumnBatch,
+  type ColumnType,
+} from '../data/index.js';
 import type { Tensor } from './oip/types.js';
 
 /** The output columns a set of tensors yields, in order. */
@@ -108,4 +114,35 @@ export function rowsTable(
       ]),
     ),
   };
+}
+
+/**
+ * Passes `batches` on, copying into `rows` the first `limit` rows whose numeric columns all hold
+ * a finite value: inputs the model can be run on (a missing or non-finite cell would make the
+ * whole reference prediction fail).
+ */
+export async function* keepFirstRows(
+  batches: AsyncIterable<ColumnBatch>,
+  rows: number[][],
+  limit: number,
+): AsyncGenerator<ColumnBatch> {
+  for await (const batch of batches) {
+    if (rows.length < limit) copyCompleteRows(batch, rows, limit);
+    yield batch;
+  }
+}
+
+function copyCompleteRows(batch: ColumnBatch, rows: number[][], limit: number): void {
+  const numeric = batch.columns.flatMap((c) =>
+    c.type === 'number' || c.type === 'integer' ? [c] : [],
+  );
+  for (let r = 0; r < batch.rows && rows.length < limit; r++) {
+    const row: number[] = [];
+    for (const column of numeric) {
+      const value = column.values[r] as number;
+      if (column.state[r] !== CELL_PRESENT || !Number.isFinite(value)) break;
+      row.push(value);
+    }
+    if (row.length === numeric.length) rows.push(row);
+  }
 }

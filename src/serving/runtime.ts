@@ -8,13 +8,7 @@ import path from 'node:path';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { RampartError, type Logger } from '../core/index.js';
 import type { Identity, PrincipalRecord } from '../identity/index.js';
-import {
-  CELL_PRESENT,
-  collectTable,
-  openTableSource,
-  verifyDatasetVersion,
-  type ColumnBatch,
-} from '../data/index.js';
+import { collectTable, openTableSource, verifyDatasetVersion } from '../data/index.js';
 import { resolveModelVersion, type RegistryContext } from '../registry/index.js';
 import type { State } from '../state/index.js';
 import { CachedAuthenticator } from './auth-cache.js';
@@ -25,6 +19,7 @@ import { hasGrant, type Verb } from './grants.js';
 import { EmbeddedModelServer } from './model-server/index.js';
 import { startMonitor, type LiveReference } from './monitoring.js';
 import type { Tensor } from './oip/types.js';
+import { keepFirstRows } from './output-rows.js';
 import { ServedModels } from './served-models.js';
 
 /** What {@link startServing} needs. */
@@ -193,7 +188,7 @@ async function trainingData(
   }
   const source = await openTableSource(checked.path, label);
   // One pass: every value of every column (kept in memory for the life of the gateway: a
-  // bounded share of what a check may hold), and the first rows on the way.
+  // bounded share of what a check may hold), and the first complete rows on the way.
   const rows: number[][] = [];
   const table = await collectTable(
     keepFirstRows(source.batches(), rows, REFERENCE_PREDICT_ROWS),
@@ -204,23 +199,6 @@ async function trainingData(
 
 // Training rows run through a served version once, for its output-drift reference.
 const REFERENCE_PREDICT_ROWS = 2000;
-
-/** Passes `batches` on, copying the first `limit` rows of their numeric columns into `rows`. */
-async function* keepFirstRows(
-  batches: AsyncIterable<ColumnBatch>,
-  rows: number[][],
-  limit: number,
-): AsyncGenerator<ColumnBatch> {
-  for await (const batch of batches) {
-    const numeric = batch.columns.flatMap((c) =>
-      c.type === 'number' || c.type === 'integer' ? [c] : [],
-    );
-    for (let r = 0; r < batch.rows && rows.length < limit; r++) {
-      rows.push(numeric.map((c) => (c.state[r] === CELL_PRESENT ? (c.values[r] ?? NaN) : NaN)));
-    }
-    yield batch;
-  }
-}
 
 /**
  * Runs `rows` through a served version when it runs in this process (the embedded model
