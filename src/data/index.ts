@@ -50,7 +50,7 @@ export type {
 } from './drift/index.js';
 export { openTable } from './table/open.js';
 export { DEFAULT_BATCH_ROWS, DEFAULT_INFER_ROWS, DEFAULT_TABLE_LIMITS } from './table/options.js';
-export { CELL_PRESENT } from './table/batch.js';
+export { CELL_INVALID, CELL_MISSING, CELL_PRESENT } from './table/batch.js';
 export type { ColumnBatch, ColumnType } from './table/batch.js';
 export type {
   ReadTableOptions,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ColumnBatch } from '../data/index.js';
-import { CELL_INVALID, CELL_MISSING, CELL_PRESENT } from '../data/table/batch.js';
+import { CELL_INVALID, CELL_MISSING, CELL_PRESENT, type ColumnBatch } from '../data/index.js';
 import { keepFirstRows, outputLayout, outputRows, rowsTable, sameLayout } from './output-rows.js';
 import type { Tensor } from './oip/types.js';
 
@@ -65,7 +64,7 @@ describe('output rows (output drift)', () => {
         [P, CELL_MISSING, CELL_INVALID, P, P],
         [10, 20, 30, 40, 50],
       );
-      yield batch(5, [6, 7, 8], [P, P, P], [60, 70, 80]);
+      yield await Promise.resolve(batch(5, [6, 7, 8], [P, P, P], [60, 70, 80]));
     }
     const rows: number[][] = [];
     const passed: ColumnBatch[] = [];
