@@ -81,7 +81,9 @@ export function klDivDrift(
 
 /**
  * Evidently's `hellinger`: categorical sqrt(1 − Σ √(p·q)) over value shares; numerical on a
- * Sturges density histogram of the distinct pooled values, Σ √(h1·h2) × bin width.
+ * Sturges density histogram of the distinct pooled values, Σ √(h1·h2) × bin width. Computed as
+ * the equal sqrt(½ Σ (√p − √q)²): the same value without the cancellation of 1 − Σ √(p·q), so
+ * identical distributions score exactly 0 and the score is symmetric to rounding.
  */
 export function hellingerDrift(
   reference: readonly Category[],
@@ -94,22 +96,25 @@ export function hellingerDrift(
   const refCounts = countValues(reference);
   const curCounts = countValues(current);
   const keys = unionKeys(refCounts, curCounts);
-  let bc = 0;
+  let squares = 0;
   if (kind === 'categorical') {
-    for (const k of keys)
-      bc += Math.sqrt(
-        ((refCounts.get(k) ?? 0) / n.n_reference) * ((curCounts.get(k) ?? 0) / n.n_current),
-      );
+    for (const k of keys) {
+      const gap =
+        Math.sqrt((refCounts.get(k) ?? 0) / n.n_reference) -
+        Math.sqrt((curCounts.get(k) ?? 0) / n.n_current);
+      squares += gap * gap;
+    }
   } else {
     const edges = sturgesEdges(keys as number[]);
     const h1 = density(histogramCounts(dropNaN(reference as number[]), edges), edges);
     const h2 = density(histogramCounts(dropNaN(current as number[]), edges), edges);
     const width = ((edges[edges.length - 1] as number) - (edges[0] as number)) / (edges.length - 1);
     h1.forEach((p, i) => {
-      bc += Math.sqrt(p * (h2[i] as number)) * width;
+      const gap = Math.sqrt(p) - Math.sqrt(h2[i] as number);
+      squares += gap * gap * width;
     });
   }
-  return { statistic: Math.sqrt(1 - Math.min(1, Math.max(0, bc))), ...n };
+  return { statistic: Math.sqrt(Math.min(1, Math.max(0, squares / 2))), ...n };
 }
 
 // numpy.histogram(density=True): counts / bin width / total.
