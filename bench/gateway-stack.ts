@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, HashPool } from '../src/core/index.js';
+import { createLineBuffer, createLogger, HashPool } from '../src/core/index.js';
 import { openIdentity } from '../src/identity/index.js';
 import { openRegistry } from '../src/registry/index.js';
 import { DEMO_MODEL, seedDemo, startServing } from '../src/serving/index.js';
@@ -37,11 +37,14 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
   const state = await openState({ home, env: {} });
   const pool = new HashPool({ size: 1 });
   const log = createWriteStream(path.join(dir, 'gateway-access.log'));
+  // As `rampart gateway` writes its log: in batches (core/line-buffer).
+  const lines = createLineBuffer((text) => log.write(text));
   const servings: { close(): Promise<void> }[] = [];
   const close = async (): Promise<void> => {
     for (const serving of servings) await serving.close();
     await pool.close();
     await state.close();
+    lines.close();
     log.end();
     await once(log, 'close');
   };
@@ -58,7 +61,7 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
     const logger = createLogger({
       level: 'info',
       format: 'json',
-      sink: (line) => log.write(line),
+      sink: lines.write,
     });
     return {
       apiKey: seed.apiKey,

@@ -41,6 +41,8 @@ export { statKeyOf, VerifyCache } from './hash/verify-cache.js';
 
 export { canonicalBytes, canonicalize } from './canonical-json.js';
 export { isoNow } from './clock.js';
+export { createLineBuffer } from './line-buffer.js';
+export type { LineBuffer, LineBufferOptions } from './line-buffer.js';
 export type { CanonicalizeOptions } from './canonical-json.js';
 export { MAX_SIGNATURES, pae, parseEnvelope, signEnvelope, verifyEnvelope } from './dsse.js';
 export type { Envelope, EnvelopeLimits, EnvelopeSignature, VerifiedEnvelope } from './dsse.js';

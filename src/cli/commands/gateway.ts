@@ -1,4 +1,4 @@
-import { createLogger } from '../../core/index.js';
+import { createLineBuffer, createLogger } from '../../core/index.js';
 import { openState } from '../../state/index.js';
 import type { Command } from '../command.js';
 import { stringOption } from '../options.js';
@@ -40,10 +40,12 @@ export const gatewayCommand: Command = {
       env: context.env,
       create: false,
     });
+    // A line per request: written in batches, not a system call each (core/line-buffer).
+    const lines = createLineBuffer((text) => context.stderr.write(text));
     const logger = createLogger({
       level: state.config.log.level,
       format: state.config.log.format,
-      sink: (line) => context.stderr.write(line),
+      sink: lines.write,
     });
     try {
       const services = await openServices(state);
@@ -61,10 +63,11 @@ export const gatewayCommand: Command = {
       } finally {
         await services.close();
       }
+      logger.info('stopped');
     } finally {
       await state.close();
+      lines.close();
     }
-    logger.info('stopped');
     return { exitCode: 0, json: { stopped: true }, text: '' };
   },
 };

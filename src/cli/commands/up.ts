@@ -1,6 +1,12 @@
 import { access, constants } from 'node:fs/promises';
 import { openAuditLog } from '../../audit/index.js';
-import { createLogger, type Logger, packageVersion, RampartError } from '../../core/index.js';
+import {
+  createLineBuffer,
+  createLogger,
+  type Logger,
+  packageVersion,
+  RampartError,
+} from '../../core/index.js';
 import type { DemoSeed, RunningServing } from '../../serving/index.js';
 import { createControlPlane, listen, readTlsFiles } from '../../server/index.js';
 import { openState, type State } from '../../state/index.js';
@@ -55,10 +61,12 @@ export const upCommand: Command = {
       configFile: context.location.configFile,
       env: context.env,
     });
+    // A line per request: written in batches, not a system call each (core/line-buffer).
+    const lines = createLineBuffer((text) => context.stderr.write(text));
     const logger = createLogger({
       level: state.config.log.level,
       format: state.config.log.format,
-      sink: (line) => context.stderr.write(line),
+      sink: lines.write,
     });
     if (state.created.length > 0) {
       logger.info('state folder prepared', { home: state.layout.home, created: state.created });
@@ -67,6 +75,7 @@ export const upCommand: Command = {
       await serveUntilSignal(context, state, logger, input);
     } finally {
       await state.close();
+      lines.close();
     }
     return { exitCode: 0, json: { stopped: true }, text: '' };
   },
