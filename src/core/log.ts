@@ -31,15 +31,25 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 // Field names whose values are secrets; they are replaced before anything is written.
 const SECRET_FIELD = /token|secret|password|passphrase|authorization|cookie|api[-_]?key|private/i;
+const RESERVED = new Set(['time', 'level', 'msg']);
+const EMPTY: LogFields = {};
 
 /** Creates a structured logger; secret-looking fields are redacted. */
 export function createLogger(options: LoggerOptions, bindings: LogFields = {}): Logger {
   const { now } = options;
+  // The bindings' JSON, written once, when they are flat and need no redaction.
+  const bindingsJson = flatJson(bindings, EMPTY);
   const write = (level: LogLevel, message: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[options.level]) return;
     const time = now === undefined ? isoNow() : now().toISOString();
     if (options.format === 'json') {
-      // One pass over the fields into the line's object: servers log a line per request.
+      // Servers log a line per request: flat fields (the usual case) are written as they are.
+      const fieldsJson = bindingsJson === null ? null : flatJson(fields, bindings);
+      if (fieldsJson !== null) {
+        const head = `{"time":"${time}","level":"${level}","msg":${JSON.stringify(message)}`;
+        options.sink(`${head}${bindingsJson ?? ''}${fieldsJson}}\n`);
+        return;
+      }
       const line: Record<string, unknown> = { time, level, msg: message };
       addFields(line, bindings);
       addFields(line, fields);
@@ -73,6 +83,30 @@ export const silentLogger: Logger = createLogger({
   sink: () => undefined,
 });
 
+/**
+ * `fields` as JSON members (`,"a":1,"b":"x"`, or '' for none) when writing them unchanged gives
+ * the line {@link addFields} would: every value a string, number, boolean, null or undefined, no
+ * key reserved, secret-looking, numeric (those sort first in an object) or already bound.
+ * Otherwise null.
+ */
+function flatJson(fields: LogFields, bound: LogFields): string | null {
+  let empty = true;
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) return null;
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null) return null;
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+      return null;
+    if (RESERVED.has(key) || isSecretField(key) || Object.hasOwn(bound, key)) return null;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return null;
+    empty = false;
+  }
+  if (empty) return '';
+  const json = JSON.stringify(fields);
+  return json === '{}' ? '' : `,${json.slice(1, -1)}`;
+}
+
 // A field may not pose as the line's own time, level or message: such keys get a `_` prefix.
 // A later field of the same name replaces an earlier one (fields over bindings).
 function addFields(line: Record<string, unknown>, fields: LogFields): void {
@@ -96,8 +130,6 @@ function isSecretField(key: string): boolean {
   return secret;
 }
 
-const RESERVED = new Set(['time', 'level', 'msg']);
-
 // Redacts at any depth, so a secret nested in a field's object is not logged either.
 function redact(fields: LogFields, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -117,8 +149,10 @@ function redactValue(value: unknown, depth: number): unknown {
 function formatText(fields: Record<string, unknown>): string {
   return (
     Object.entries(fields)
+      // As in JSON lines, a field whose value is undefined is not written.
+      .filter(([, value]) => value !== undefined)
       // Quoted and escaped, so a value holding a newline cannot forge a second log line.
-      .map(([key, value]) => ` ${key}=${value === undefined ? 'undefined' : JSON.stringify(value)}`)
+      .map(([key, value]) => ` ${key}=${JSON.stringify(value)}`)
       .join('')
   );
 }

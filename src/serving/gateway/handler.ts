@@ -70,7 +70,7 @@ export function createHandler(
         principal: state.principal,
         status,
         durationMs: Math.round(seconds * 1e6) / 1e3,
-        ...(state.reason === '' ? {} : { reason: state.reason }),
+        reason: state.reason === '' ? undefined : state.reason, // undefined: not written
         source: req.socket.remoteAddress,
       });
     });
