@@ -214,7 +214,7 @@ describe('audit HTTP API (in-process)', () => {
 });
 
 describe('audit HTTP API (rampart up)', () => {
-  it('serves GET /audit/checkpoint and records server.start and server.stop', async () => {
+  it('serves GET /audit/checkpoint to the installed CLI and records server.start and server.stop', async () => {
     const home = path.join(tempDir(), 'state');
     const child = spawnRampart(['up', '--home', home, '--port', '0']);
     const lines = createInterface({ input: child.stderr! });
@@ -230,9 +230,30 @@ describe('audit HTTP API (rampart up)', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as { size: number; checkpoint: string };
     assert.equal(body.size, 1);
+
+    // The installed binary (the bundle run as a vm.Script) witnesses it too: its outgoing
+    // requests once failed there with "A dynamic import callback was not specified".
+    const file = path.join(tempDir(), 'witness.json');
+    const witness = spawnRampart([
+      'audit',
+      'witness',
+      '--checkpoint-file',
+      file,
+      '--url',
+      url,
+      '--json',
+    ]);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    witness.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    witness.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    const [witnessCode] = (await once(witness, 'exit')) as [number];
     child.kill('SIGTERM');
     const [exitCode] = (await once(child, 'exit')) as [number];
     assert.equal(exitCode, 0);
+    assert.equal(witnessCode, 0, Buffer.concat(err).toString());
+    const witnessed = JSON.parse(Buffer.concat(out).toString()) as { status: string };
+    assert.equal(witnessed.status, 'first');
 
     const tail = await rampartAsAdmin(['audit', 'tail', '--home', home, '--json'], home);
     const entries = (JSON.parse(tail.stdout) as { entries: { event: { action: string } }[] })

@@ -49,6 +49,9 @@ const cachedData = readCache(cacheFile);
 const source = `(function (exports, require, module, __filename, __dirname) {${bundleSource}\n})`;
 const script = new vm.Script(source, {
   filename: file,
+  // Without it, an import() anywhere in the bundle throws "A dynamic import callback was not
+  // specified" (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   ...(cachedData === undefined ? {} : { cachedData }),
 });
 if (cachedData === undefined || script.cachedDataRejected === true) {
