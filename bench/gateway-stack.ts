@@ -1,110 +1,178 @@
 // The real serving stack for the gateway bench: a scratch state folder with the demo pipeline
-// seeded (registered, approved, granted, API key), and startServing in front of an external
-// OIP upstream, with authentication, rate limiting, validation and the access log all on.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+// seeded (registered, approved, granted, API key), then `rampart gateway` itself, one process
+// per configuration, as it is deployed: authentication, rate limiting, validation and the
+// access log (stderr, to a file) all on.
+import { existsSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLineBuffer, createLogger, HashPool } from '../src/core/index.js';
+import { HashPool, packageRoot, RampartError } from '../src/core/index.js';
 import { openIdentity } from '../src/identity/index.js';
 import { openRegistry } from '../src/registry/index.js';
-import { DEMO_MODEL, seedDemo, startServing } from '../src/serving/index.js';
+import { DEMO_MODEL, seedDemo } from '../src/serving/index.js';
 import { openState, type State } from '../src/state/index.js';
+import { spawnTracked, stopChild } from './gateway-procs.js';
+
+/** A running `rampart gateway` process. */
+export interface BenchGateway {
+  readonly url: string;
+  readonly pid: number;
+}
+
+/** What a bench gateway runs with. */
+export interface GatewayVariant {
+  /** Names its configuration and log files. */
+  readonly name: string;
+  /** `http://host:port` of an external OIP upstream, or null: the embedded model server. */
+  readonly upstream: string | null;
+  /** The inference monitor (log and extraction detection); default on. */
+  readonly monitor?: boolean;
+  /** Extraction detection; default on. */
+  readonly extraction?: boolean;
+}
 
 /** The demo pipeline seeded into a scratch state folder. */
 export interface SeededState {
   readonly apiKey: string;
   /** The registry version of the demo model (the upstream must serve this version). */
   readonly version: number;
-  /**
-   * Starts a gateway with the demo model forwarded to `upstream` (`http://host:port`), or served
-   * by its own embedded model server in this process (null: the default configuration).
-   */
-  startGateway(
-    upstream: string | null,
-    options?: { readonly monitor?: boolean; readonly extraction?: boolean },
-  ): Promise<{ readonly url: string }>;
+  /** Starts `rampart gateway` with the demo model, configured as `variant` says. */
+  startGateway(variant: GatewayVariant): Promise<BenchGateway>;
+  /** Stops every gateway started. */
   close(): Promise<void>;
 }
 
 // High enough never to refuse at the bench's load, so the limiter runs on every request
 // without changing any answer.
 const RATE_LIMIT = { rate: 1_000_000, burst: 10_000_000, cost: 'requests' } as const;
+const LISTENING_TIMEOUT_MS = 30_000;
 
-/** Opens `<dir>/state`, seeds the demo pipeline from the committed fixtures. */
+/** Opens `<dir>/state`, seeds the demo pipeline from the committed fixtures, closes it. */
 export async function seedState(dir: string, fixtures: string): Promise<SeededState> {
   const home = path.join(dir, 'state');
+  const cli = path.join(packageRoot(), 'dist/bundle/cli/main.js');
+  if (!existsSync(cli)) {
+    throw new RampartError('RAMPART_INTERNAL', `gateway bench: ${cli} is missing`, {
+      hint: 'run `npm run build` first',
+    });
+  }
   const state = await openState({ home, env: {} });
   const pool = new HashPool({ size: 1 });
-  const log = createWriteStream(path.join(dir, 'gateway-access.log'));
-  // As `rampart gateway` writes its log: in batches (core/line-buffer).
-  const lines = createLineBuffer((text) => log.write(text));
-  const servings: { close(): Promise<void> }[] = [];
-  const close = async (): Promise<void> => {
-    for (const serving of servings) await serving.close();
-    await pool.close();
-    await state.close();
-    lines.close();
-    log.end();
-    await once(log, 'close');
-  };
+  let seed: Awaited<ReturnType<typeof seedDemo>>;
+  let config: State['config'];
   try {
     const identity = await openIdentity(state);
     const registry = await openRegistry(state, identity, { pool, toolVersion: 'bench' });
-    const seed = await seedDemo(registry, home, {
+    seed = await seedDemo(registry, home, {
       dataset: path.join(fixtures, 'iris'),
       trainer: fileURLToPath(new URL('../scripts/demo-model/train.js', import.meta.url)),
       node: process.execPath,
       searchPath: process.env.PATH ?? '',
     });
-    // The production logger: JSON lines, info level, one access line per request.
-    const logger = createLogger({
-      level: 'info',
-      format: 'json',
-      sink: lines.write,
-    });
-    return {
-      apiKey: seed.apiKey,
-      version: seed.version ?? 1,
-      async startGateway(upstream, options = {}) {
-        const running = await startServing({
-          state: withGateway(state, upstream, options.monitor ?? true, options.extraction ?? true),
-          identity,
-          registry,
-          logger,
-          host: '127.0.0.1',
-          port: 0,
-        });
-        servings.push(running);
-        return { url: running.url };
-      },
-      close,
-    };
-  } catch (error) {
-    await close();
-    throw error;
+    config = state.config;
+  } finally {
+    await pool.close();
+    await state.close();
+  }
+  const running: ChildProcess[] = [];
+  const { apiKey } = seed;
+  const version = seed.version ?? 1;
+  return {
+    apiKey,
+    version,
+    async startGateway(variant) {
+      const configFile = path.join(dir, `${variant.name}.yaml`);
+      // JSON is YAML: the seeded configuration with this variant's gateway and monitor.
+      writeFileSync(configFile, JSON.stringify(withGateway(config, variant), null, 1));
+      const logFile = path.join(dir, `${variant.name}.log`);
+      const log = openSync(logFile, 'w');
+      let child: ChildProcess;
+      try {
+        child = spawnTracked(
+          process.execPath,
+          [cli, 'gateway', '--home', home, '--config', configFile, '--port', '0'],
+          { stdio: ['ignore', 'ignore', log], env: { PATH: process.env.PATH ?? '' } },
+        );
+      } finally {
+        closeSync(log);
+      }
+      running.push(child);
+      const url = await listeningUrl(child, logFile);
+      // The gateway listens before it has verified and loaded the model.
+      await modelReady(
+        `${url}/v2/models/${DEMO_MODEL}/versions/${String(version)}/ready`,
+        apiKey,
+        logFile,
+      );
+      return { url, pid: child.pid ?? 0 };
+    },
+    async close() {
+      for (const child of running) await stopChild(child);
+    },
+  };
+}
+
+/** Waits for the gateway's `gateway listening` log line and returns its URL. */
+async function listeningUrl(child: ChildProcess, logFile: string): Promise<string> {
+  const deadline = Date.now() + LISTENING_TIMEOUT_MS;
+  for (;;) {
+    const text = readFileSync(logFile, 'utf8');
+    const line = /^\{.*"msg":"gateway listening".*\}$/m.exec(text)?.[0];
+    if (line !== undefined) return (JSON.parse(line) as { url: string }).url;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new RampartError(
+        'RAMPART_INTERNAL',
+        `gateway bench: rampart gateway did not start: ${text.trim().slice(-500)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Polls a model's readiness until the gateway answers 200. */
+async function modelReady(url: string, apiKey: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + LISTENING_TIMEOUT_MS;
+  for (;;) {
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+    const text = await answer.text();
+    if (answer.status === 200) return;
+    if (Date.now() > deadline) {
+      throw new RampartError(
+        'RAMPART_INTERNAL',
+        `gateway bench: ${url} still answers ${String(answer.status)}: ${text.slice(0, 300)}; ` +
+          `its log: ${readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter((l) => !l.includes('"gateway request"'))
+            .join('\n')
+            .slice(0, 2000)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 // monitor: the inference log (summary mode) and extraction detection, as configured by default.
-function withGateway(
-  state: State,
-  upstream: string | null,
-  monitor: boolean,
-  extraction: boolean,
-): State {
+function withGateway(config: State['config'], variant: GatewayVariant): State['config'] {
   const gateway = {
-    ...state.config.gateway,
+    ...config.gateway,
     rateLimit: RATE_LIMIT,
     // wrk's -c32 runs share one API key: the per-key cap must admit them all.
     maxInFlightPerKey: 1024,
-    models: [{ name: DEMO_MODEL, model: null, alias: 'production', upstream, rateLimit: null }],
+    models: [
+      {
+        name: DEMO_MODEL,
+        model: null,
+        alias: 'production',
+        upstream: variant.upstream,
+        rateLimit: null,
+      },
+    ],
   };
-  const defaults = state.config.monitor;
-  const monitoring = {
+  const defaults = config.monitor;
+  const monitor = {
     ...defaults,
-    enabled: monitor,
-    extraction: { ...defaults.extraction, enabled: extraction },
+    enabled: variant.monitor ?? true,
+    extraction: { ...defaults.extraction, enabled: variant.extraction ?? true },
   };
-  return { ...state, config: { ...state.config, gateway, monitor: monitoring } };
+  return { ...config, gateway, monitor };
 }

@@ -114,23 +114,35 @@ export async function run(): Promise<BenchResult> {
     let nginx: Awaited<ReturnType<typeof startNginx>> | null = null;
     try {
       const { url: upstreamUrl, floorUrl } = await upstreamUrls(upstream);
-      // The default configuration: the gateway runs the model in its own process (no HTTP hop).
-      const gateway = await seeded.startGateway(null);
+      // Each gateway is its own `rampart gateway` process. The default configuration runs the
+      // model in the gateway's process (no HTTP hop).
+      const gateway = await seeded.startGateway({ name: 'gateway', upstream: null });
       // The same without the inference monitor: its cost is the difference.
-      const unmonitored = await seeded.startGateway(null, { monitor: false });
+      const unmonitored = await seeded.startGateway({
+        name: 'gateway_unmonitored',
+        upstream: null,
+        monitor: false,
+      });
       // The inference log alone (summary mode), without extraction detection.
-      const logOnly = await seeded.startGateway(null, { extraction: false });
+      const logOnly = await seeded.startGateway({
+        name: 'gateway_log_only',
+        upstream: null,
+        extraction: false,
+      });
       // The gateway in front of another OIP server (Triton, KServe…): one HTTP hop more.
-      const external = await seeded.startGateway(upstreamUrl);
+      const external = await seeded.startGateway({
+        name: 'gateway_external',
+        upstream: upstreamUrl,
+      });
       nginx = await startNginx(dir, upstreamUrl);
       await waitForHttp(`${gateway.url}/v2/health/live`);
       const targets: Target[] = [
         { name: 'upstream', url: upstreamUrl + modelPath, pids: [upstream.pid ?? 0] },
         { name: 'nginx', url: nginx.url + modelPath, pids: [nginx.workerPid] },
-        { name: 'gateway', url: gateway.url + modelPath, pids: [process.pid] },
-        { name: 'gateway_unmonitored', url: unmonitored.url + modelPath, pids: [process.pid] },
-        { name: 'gateway_log_only', url: logOnly.url + modelPath, pids: [process.pid] },
-        { name: 'gateway_external', url: external.url + modelPath, pids: [process.pid] },
+        { name: 'gateway', url: gateway.url + modelPath, pids: [gateway.pid] },
+        { name: 'gateway_unmonitored', url: unmonitored.url + modelPath, pids: [unmonitored.pid] },
+        { name: 'gateway_log_only', url: logOnly.url + modelPath, pids: [logOnly.pid] },
+        { name: 'gateway_external', url: external.url + modelPath, pids: [external.pid] },
       ];
       const wrong = `rmp_${'x'.repeat(43)}`;
       for (const target of targets) await expectStatus(target.url, body, seeded.apiKey, 200);
@@ -169,22 +181,26 @@ export async function run(): Promise<BenchResult> {
         progress(`throughput round ${String(round)}`);
         for (const t of targets) heavy.get(t.name)?.push(await load(t, ok, HEAVY, plan.seconds));
       }
-      // An inference POST refused before its body is read also closes the connection (the
-      // gateway never drains a rejected upload); a GET refusal keeps it open.
-      progress('refusals: wrong key on infer, a fresh forged key per infer, wrong key on GET');
+      // Refusals, interleaved with the floor (a bare node:http server answering the same GET
+      // with a fixed 401) round by round: the VM's speed drifts by tens of percent between runs.
       const gatewayTarget = targets.find((t) => t.name === 'gateway') as Target;
-      const reject = await load(gatewayTarget, refused, HEAVY, plan.seconds);
-      const rejectFresh = await load(gatewayTarget, forged, HEAVY, plan.seconds);
       const getTarget: Target = { ...gatewayTarget, url: metadataUrl };
-      const rejectGet = await load(getTarget, refusedGet, HEAVY, plan.seconds);
-      progress('floor: a bare node:http server answering the same GET with a fixed 401');
       const floorTarget: Target = { name: 'floor', url: floorUrl, pids: [upstream.pid ?? 0] };
-      const floor = await load(floorTarget, refusedGet, HEAVY, plan.seconds);
+      const refusals: Refusals = { infer: [], fresh: [], get: [], floor: [] };
+      for (let round = 1; round <= plan.rounds; round++) {
+        progress(
+          `refusal round ${String(round)}: wrong key on infer, a fresh forged key per infer, ` +
+            'wrong key on GET, the floor',
+        );
+        refusals.infer.push(await load(gatewayTarget, refused, HEAVY, plan.seconds));
+        refusals.fresh.push(await load(gatewayTarget, forged, HEAVY, plan.seconds));
+        refusals.get.push(await load(getTarget, refusedGet, HEAVY, plan.seconds));
+        refusals.floor.push(await load(floorTarget, refusedGet, HEAVY, plan.seconds));
+      }
       return summarise({
         latency,
         heavy,
-        refusals: [reject, rejectFresh, rejectGet],
-        floor,
+        refusals,
         body,
         load1m,
         nginx: nginx.version,
@@ -214,13 +230,22 @@ async function upstreamUrls(
   throw new RampartError('RAMPART_INTERNAL', 'gateway bench: the model server printed nothing');
 }
 
+/** Refusal runs, one of each per round. */
+interface Refusals {
+  /** A wrong key on infer (the body is small: discarded unread, the connection kept). */
+  readonly infer: WrkRun[];
+  /** A fresh forged key on every infer: no refusal cache. */
+  readonly fresh: WrkRun[];
+  /** A wrong key on GET metadata. */
+  readonly get: WrkRun[];
+  /** The bare node:http 401 server under the GET refusal load. */
+  readonly floor: WrkRun[];
+}
+
 interface Measured {
   readonly latency: Map<string, WrkRun[]>;
   readonly heavy: Map<string, WrkRun[]>;
-  /** Wrong key on infer, fresh forged keys on infer, wrong key on GET metadata. */
-  readonly refusals: readonly [WrkRun, WrkRun, WrkRun];
-  /** The bare node:http 401 server under the GET refusal load. */
-  readonly floor: WrkRun;
+  readonly refusals: Refusals;
   readonly body: string;
   readonly load1m: number;
   readonly nginx: string;
@@ -273,16 +298,25 @@ function summarise(m: Measured): BenchResult {
   const externalCpu = med(m.heavy, 'gateway_external', cpuUs);
   const nginxCpu = med(m.heavy, 'nginx', cpuUs);
   const all = [...m.latency.values(), ...m.heavy.values()].flat();
-  const [reject, rejectFresh, rejectGet] = m.refusals;
+  const refused = m.refusals;
   const failed =
     all.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) +
-    [...m.refusals, m.floor].reduce((sum, r) => sum + r.requests - r.non2xx, 0);
-  const rejectUs = cpuUs(reject);
+    [...refused.infer, ...refused.fresh, ...refused.get, ...refused.floor].reduce(
+      (sum, r) => sum + r.requests - r.non2xx,
+      0,
+    );
+  const rejectUs = median(refused.infer.map(cpuUs));
+  const floorUs = median(refused.floor.map(cpuUs));
+  // What the gateway adds to Node's own cost of answering, per round, then the median.
+  const beyondFloor = (runs: readonly WrkRun[]): number =>
+    median(runs.map((r, i) => cpuUs(r) - cpuUs(refused.floor[i] ?? r)));
+  const overFloor = (runs: readonly WrkRun[]): number =>
+    median(runs.map((r, i) => cpuUs(r) / cpuUs(refused.floor[i] ?? r)));
   const goals = [
     `p50 added ${p50Added.toFixed(0)} µs (goal ≤ 150)`,
     `p99 added ${p99Added.toFixed(0)} µs (goal ≤ 1000)`,
     `${(1e6 / unmonitoredCpu).toFixed(0)} req/s per core with authentication, rate limiting and validation (goal ≥ 8000; ${(1e6 / gatewayCpu).toFixed(0)} with the monitor on too)`,
-    `refusal ${rejectUs.toFixed(1)} µs CPU (goal ≤ 50)`,
+    `refusal ${rejectUs.toFixed(1)} µs CPU (goal ≤ 50; a bare node:http 401 costs ${floorUs.toFixed(1)})`,
     `monitoring overhead ${monitorOverheadPct.toFixed(1)} % of throughput per core (goal ≤ 5; with extraction detection ${extractionOverheadPct.toFixed(1)} %)`,
   ];
   progress(`goals: ${goals.join('; ')}`);
@@ -299,11 +333,13 @@ function summarise(m: Measured): BenchResult {
       unmonitored_own_cpu_us: round3(unmonitoredCpu),
       unmonitored_rps_per_core: round3(1e6 / unmonitoredCpu),
       reject_us: round3(rejectUs),
-      reject_rps: round3(reject.rps),
-      reject_fresh_us: round3(cpuUs(rejectFresh)),
-      reject_fresh_rps: round3(rejectFresh.rps),
-      reject_keepalive_us: round3(cpuUs(rejectGet)),
-      reject_keepalive_rps: round3(rejectGet.rps),
+      reject_rps: round3(median(refused.infer.map((r) => r.rps))),
+      reject_beyond_floor_us: round3(beyondFloor(refused.infer)),
+      reject_fresh_us: round3(median(refused.fresh.map(cpuUs))),
+      reject_fresh_rps: round3(median(refused.fresh.map((r) => r.rps))),
+      reject_keepalive_us: round3(median(refused.get.map(cpuUs))),
+      reject_keepalive_rps: round3(median(refused.get.map((r) => r.rps))),
+      reject_keepalive_beyond_floor_us: round3(beyondFloor(refused.get)),
       cpu_with_model_us: round3(med(m.heavy, 'gateway', cpuUs)),
       monitor_overhead_pct: round3(monitorOverheadPct),
       monitor_with_extraction_overhead_pct: round3(extractionOverheadPct),
@@ -330,8 +366,8 @@ function summarise(m: Measured): BenchResult {
       nginx_p99_added_us: round3(nginxP99Added),
       nginx_rps: round3(nginxRps),
       nginx_cpu_us: round3(nginxCpu),
-      node_floor_us: round3(cpuUs(m.floor)),
-      node_floor_rps: round3(m.floor.rps),
+      node_floor_us: round3(floorUs),
+      node_floor_rps: round3(median(refused.floor.map((r) => r.rps))),
       nginx: m.nginx,
       load_1m: round3(m.load1m),
     },
@@ -340,7 +376,8 @@ function summarise(m: Measured): BenchResult {
       p99_added_vs_nginx: ratio(p99Added, nginxP99Added),
       rps_vs_nginx: ratio(rps, nginxRps),
       cpu_vs_nginx: ratio(gatewayCpu, nginxCpu),
-      reject_keepalive_vs_node_floor: ratio(cpuUs(rejectGet), cpuUs(m.floor)),
+      reject_vs_node_floor: round3(overFloor(refused.infer)),
+      reject_keepalive_vs_node_floor: round3(overFloor(refused.get)),
     },
   };
 }
