@@ -66,22 +66,37 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `url` until it answers at all (any status), for up to `ms`. */
-export async function waitForHttp(url: string, ms = 10_000): Promise<void> {
+/**
+ * Calls `probe` every `everyMs` until it returns a value or `ms` have passed; then throws with
+ * `failure()` (`probe` may also give up early by throwing).
+ */
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  failure: () => string,
+  ms = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    try {
-      await (await fetch(url)).arrayBuffer();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw new RampartError('RAMPART_INTERNAL', `gateway bench: ${url} never answered`, {
-          cause: error,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline)
+      throw new RampartError('RAMPART_INTERNAL', `gateway bench: ${failure()}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** Polls `url` until it answers at all (any status), for up to `ms`. */
+export async function waitForHttp(url: string, ms = 10_000): Promise<void> {
+  await pollUntil(
+    () =>
+      fetch(url).then(
+        (answer) => answer.arrayBuffer().then(() => true),
+        () => undefined,
+      ),
+    () => `${url} never answered`,
+    ms,
+  );
 }
 
 /** Collects a child's stdout and resolves with it once the child exits with status 0. */

@@ -11,7 +11,7 @@ import { openIdentity } from '../src/identity/index.js';
 import { openRegistry } from '../src/registry/index.js';
 import { DEMO_MODEL, seedDemo } from '../src/serving/index.js';
 import { openState, type State } from '../src/state/index.js';
-import { spawnTracked, stopChild } from './gateway-procs.js';
+import { pollUntil, spawnTracked, stopChild } from './gateway-procs.js';
 
 /** A running `rampart gateway` process. */
 export interface BenchGateway {
@@ -114,41 +114,38 @@ export async function seedState(dir: string, fixtures: string): Promise<SeededSt
 
 /** Waits for the gateway's `gateway listening` log line and returns its URL. */
 async function listeningUrl(child: ChildProcess, logFile: string): Promise<string> {
-  const deadline = Date.now() + LISTENING_TIMEOUT_MS;
-  for (;;) {
-    const text = readFileSync(logFile, 'utf8');
-    const line = /^\{.*"msg":"gateway listening".*\}$/m.exec(text)?.[0];
-    if (line !== undefined) return (JSON.parse(line) as { url: string }).url;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new RampartError(
-        'RAMPART_INTERNAL',
-        `gateway bench: rampart gateway did not start: ${text.trim().slice(-500)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const log = (): string => readFileSync(logFile, 'utf8');
+  const failure = (): string => `rampart gateway did not start: ${log().trim().slice(-500)}`;
+  return pollUntil(
+    () => {
+      const line = /^\{.*"msg":"gateway listening".*\}$/m.exec(log())?.[0];
+      if (line !== undefined) return Promise.resolve((JSON.parse(line) as { url: string }).url);
+      if (child.exitCode !== null) throw new RampartError('RAMPART_INTERNAL', failure());
+      return Promise.resolve(undefined);
+    },
+    failure,
+    LISTENING_TIMEOUT_MS,
+  );
 }
 
 /** Polls a model's readiness until the gateway answers 200. */
 async function modelReady(url: string, apiKey: string, logFile: string): Promise<void> {
-  const deadline = Date.now() + LISTENING_TIMEOUT_MS;
-  for (;;) {
-    const answer = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
-    const text = await answer.text();
-    if (answer.status === 200) return;
-    if (Date.now() > deadline) {
-      throw new RampartError(
-        'RAMPART_INTERNAL',
-        `gateway bench: ${url} still answers ${String(answer.status)}: ${text.slice(0, 300)}; ` +
-          `its log: ${readFileSync(logFile, 'utf8')
-            .split('\n')
-            .filter((l) => !l.includes('"gateway request"'))
-            .join('\n')
-            .slice(0, 2000)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last = '';
+  await pollUntil(
+    async () => {
+      const answer = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+      last = `${String(answer.status)}: ${(await answer.text()).slice(0, 300)}`;
+      return answer.status === 200 ? true : undefined;
+    },
+    () =>
+      `${url} still answers ${last}; its log: ${readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => !l.includes('"gateway request"'))
+        .join('\n')
+        .slice(0, 2000)}`,
+    LISTENING_TIMEOUT_MS,
+    100,
+  );
 }
 
 // monitor: the inference log (summary mode) and extraction detection, as configured by default.

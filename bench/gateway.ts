@@ -5,7 +5,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from '../src/core/index.js';
-import { outputOf, spawnTracked, stopChild, waitForHttp } from './gateway-procs.js';
+import { outputOf, spawnTracked, stopChild } from './gateway-procs.js';
 import { startNginx } from './gateway-nginx.js';
 import { seedState } from './gateway-stack.js';
 import { median, runWrk, writeWrkScript, type WrkRun } from './gateway-wrk.js';
@@ -135,7 +135,6 @@ export async function run(): Promise<BenchResult> {
         upstream: upstreamUrl,
       });
       nginx = await startNginx(dir, upstreamUrl);
-      await waitForHttp(`${gateway.url}/v2/health/live`);
       const targets: Target[] = [
         { name: 'upstream', url: upstreamUrl + modelPath, pids: [upstream.pid ?? 0] },
         { name: 'nginx', url: nginx.url + modelPath, pids: [nginx.workerPid] },

@@ -55,11 +55,8 @@ export async function httpRequest(url: URL, options: HttpRequestOptions): Promis
   const headers = { ...options.headers };
   if (options.body !== undefined) headers['Content-Length'] = String(options.body.length);
   // Loaded on first use: node:https (with TLS) costs ~10 ms of every CLI start otherwise.
-  // Not import(): the bundled CLI runs as a vm.Script (cli/launcher.ts).
   const { request: send } =
-    url.protocol === 'https:'
-      ? process.getBuiltinModule('node:https')
-      : process.getBuiltinModule('node:http');
+    url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     // Whatever happens first settles the promise; later events are no-ops.
     const broken = (reason: string) => (error?: unknown) => {

@@ -60,7 +60,7 @@ test('writes at once when the buffer reaches its size, and cancels the pending t
   lines.close();
 });
 
-test('flush and close write what is queued; an empty buffer writes nothing', () => {
+test('flush and close write what is queued, later lines go straight out; an empty buffer writes nothing', () => {
   const writes: string[] = [];
   const timer = manualTimer();
   const lines = createLineBuffer((text) => writes.push(text), timer);
@@ -71,6 +71,9 @@ test('flush and close write what is queued; an empty buffer writes nothing', () 
   lines.write('y\n');
   lines.close();
   assert.deepEqual(writes, ['x\n', 'y\n']);
+  assert.equal(timer.pending, false);
+  lines.write('after close\n');
+  assert.deepEqual(writes, ['x\n', 'y\n', 'after close\n'], 'written at once, not lost');
   assert.equal(timer.pending, false);
 });
 

@@ -15,7 +15,10 @@ export interface LineBuffer {
   readonly write: (line: string) => void;
   /** Writes every queued line now. */
   flush(): void;
-  /** Writes every queued line and stops watching for the process's exit. */
+  /**
+   * Writes every queued line and stops watching for the process's exit; a line written later
+   * (a shutdown message) is written at once.
+   */
   close(): void;
 }
 
@@ -45,6 +48,7 @@ export function createLineBuffer(
   let pending: string[] = [];
   let chars = 0;
   let timer: { unref?(): unknown } | null = null;
+  let closed = false;
   const flush = (): void => {
     if (timer !== null) {
       clearTimer(timer);
@@ -61,7 +65,7 @@ export function createLineBuffer(
     write(line) {
       pending.push(line);
       chars += line.length;
-      if (chars >= maxChars) {
+      if (closed || chars >= maxChars) {
         flush();
         return;
       }
@@ -72,6 +76,7 @@ export function createLineBuffer(
     },
     flush,
     close() {
+      closed = true;
       flush();
       process.off('exit', flush);
     },

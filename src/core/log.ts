@@ -33,6 +33,8 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 const SECRET_FIELD = /token|secret|password|passphrase|authorization|cookie|api[-_]?key|private/i;
 const RESERVED = new Set(['time', 'level', 'msg']);
 const EMPTY: LogFields = {};
+// Value types JSON writes as they are (null aside, which is an object to typeof).
+const FLAT = new Set(['string', 'number', 'boolean', 'undefined']);
 
 /** Creates a structured logger; secret-looking fields are redacted. */
 export function createLogger(options: LoggerOptions, bindings: LogFields = {}): Logger {
@@ -94,9 +96,7 @@ function flatJson(fields: LogFields, bound: LogFields): string | null {
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) return null;
     const value = fields[key];
-    if (typeof value === 'object' && value !== null) return null;
-    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
-      return null;
+    if (value !== null && !FLAT.has(typeof value)) return null;
     if (RESERVED.has(key) || isSecretField(key) || Object.hasOwn(bound, key)) return null;
     const first = key.charCodeAt(0);
     if (first >= 48 && first <= 57) return null;

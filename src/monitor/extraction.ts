@@ -104,18 +104,16 @@ export class ExtractionMonitor {
   observe(observation: ExtractionObservation): Alarm | undefined {
     const state = this.#state(observation.principal);
     state.queries++;
-    let alarms: SignalAlarm[] | undefined;
     const verdict = state.prada.observe(observation.input, observation.predictedClass);
-    if (verdict?.alarm === true) {
-      alarms = [{ signal: 'prada', value: verdict.w, threshold: state.prada.delta, alarm: true }];
-    }
-    const rate = state.rate?.observe(observation.time ?? this.#now());
-    if (rate?.alarm === true) (alarms ??= []).push({ signal: 'rate', ...rate });
-    const coverage = state.coverage?.observe(observation.input);
-    if (coverage?.alarm === true) (alarms ??= []).push({ signal: 'coverage', ...coverage });
+    let alarms = withAlarm(
+      undefined,
+      'prada',
+      verdict && { value: verdict.w, threshold: state.prada.delta, alarm: verdict.alarm },
+    );
+    alarms = withAlarm(alarms, 'rate', state.rate?.observe(observation.time ?? this.#now()));
+    alarms = withAlarm(alarms, 'coverage', state.coverage?.observe(observation.input));
     if (observation.outputScores !== undefined) {
-      const margin = state.margin?.observe(observation.outputScores);
-      if (margin?.alarm === true) (alarms ??= []).push({ signal: 'margin', ...margin });
+      alarms = withAlarm(alarms, 'margin', state.margin?.observe(observation.outputScores));
     }
     if (alarms === undefined) return undefined;
     return { principal: observation.principal, queries: state.queries, signals: alarms };
@@ -152,4 +150,18 @@ export class ExtractionMonitor {
       queries: 0,
     };
   }
+}
+
+// Adds a reading that is over its threshold; the list is made only when there is one (most
+// queries raise nothing, and this runs for every query).
+function withAlarm(
+  alarms: SignalAlarm[] | undefined,
+  signal: ExtractionSignal,
+  reading: SignalReading | undefined,
+): SignalAlarm[] | undefined {
+  if (reading?.alarm !== true) return alarms;
+  const alarm: SignalAlarm = { signal, ...reading };
+  if (alarms === undefined) return [alarm];
+  alarms.push(alarm);
+  return alarms;
 }
